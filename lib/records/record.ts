@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The final state of a job, in the order a record may move: a write never lowers it.
+ * `failed` < `stored_unconfirmed` < `uploaded` (DESIGN.md section 4).
+ */
+export type RecordStatus = 'failed' | 'stored_unconfirmed' | 'uploaded';
+
+/** Rank of each status; a write may only keep or raise the rank. */
+export const STATUS_RANK: Readonly<Record<RecordStatus, number>> = Object.freeze({
+  failed: 0,
+  stored_unconfirmed: 1,
+  uploaded: 2,
+});
+
+/** Who wrote the record's current status. */
+export type RecordedBy = 'callback' | 'uploader';
+
+/**
+ * What one party learned about a job and wants recorded. Fields left undefined are
+ * not written (an existing value stays).
+ */
+export interface Outcome {
+  jobId: string;
+  status: RecordStatus;
+  recordedBy: RecordedBy;
+  bucket?: string;
+  object?: string;
+  etag?: string;
+  size?: number;
+  mimeType?: string;
+  /** Decimal string: a CRC-64 does not fit in a JS number. */
+  crc64?: string;
+  contentMd5?: string;
+  ossRequestId?: string;
+  clientIp?: string;
+  operation?: string;
+  vars?: Record<string, string>;
+  error?: string;
+}
+
+/** One Tablestore row per job, as read back (DESIGN.md section 4). */
+export interface JobRecord extends Outcome {
+  /** How many deliveries of the job the uploader has finished handling. */
+  deliveries: number;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** Epoch milliseconds. */
+  updatedAt: number;
+}
+
+/**
+ * First primary-key column of a job's row: the first 4 lowercase hex characters of
+ * the MD5 of the job id. Tablestore partitions by ranges of the first key column, so
+ * a hash prefix spreads sequential job ids over all partitions.
+ *
+ * @example partitionKeyHash('inv-2026-0001') // => 4 hex characters, e.g. '9c1e'
+ */
+export function partitionKeyHash(jobId: string): string {
+  return createHash('md5').update(jobId, 'utf8').digest('hex').slice(0, 4);
+}
+
+/** True when a record at `current` may be overwritten by `next` (same or higher rank). */
+export function statusMayMove(current: RecordStatus | undefined, next: RecordStatus): boolean {
+  return current === undefined || STATUS_RANK[next] >= STATUS_RANK[current];
+}
