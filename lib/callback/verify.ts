@@ -1,0 +1,194 @@
+/**
+ * Verifying that OSS signed a callback request (DESIGN.md section 5).
+ *
+ * OSS signs `url_decode(path) + ('?' + query, when there is one) + '\n' + body` with
+ * RSA PKCS#1 v1.5 over MD5, puts the Base64 signature in `Authorization` and the Base64
+ * of its public-key URL in `x-oss-pub-key-url`. Nothing time-based is signed, and no
+ * header: the signature proves the request went through OSS, not that the upload is
+ * ours (that is the job token's work, token.ts).
+ */
+import { verify as rsaVerify } from 'node:crypto';
+import { ReasonedError } from '../errors';
+import { PublicKeyCache, PublicKeyError, allowedPrefixesFromEnv, assertKeyUrlAllowed, parsePrefixes } from './public-key';
+
+/** A callback request as the server received it. */
+export interface CallbackRequest {
+  /** Raw request path as received, still percent-encoded, without the query. */
+  path: string;
+  /** Raw query string without the leading '?'; '' or undefined when none. */
+  query?: string;
+  /** Request headers in any letter case. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body bytes as received. */
+  body: Uint8Array | string;
+}
+
+export interface VerifyOptions {
+  /** Key URL prefixes to trust; default `CALLBACK_PUBKEY_URL_PREFIXES`, else OSS's own. */
+  allowedKeyUrlPrefixes?: readonly string[];
+  /** Where keys are cached; default one cache per process. */
+  keyCache?: PublicKeyCache;
+  /** Largest body accepted, checked before any other work (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** What a successful verification tells the caller. */
+export interface VerifiedCallback {
+  /** The public-key URL the signature was checked with. */
+  keyUrl: string;
+  /** The raw body, as bytes. */
+  body: Buffer;
+  /** The callback's Content-Type, if sent. */
+  contentType?: string;
+  /** `x-oss-bucket`, if sent (unsigned: trust the body's bucket, which is signed). */
+  bucket?: string;
+  /** `x-oss-request-id`, if sent. */
+  requestId?: string;
+}
+
+export type VerificationReason =
+  | 'body_too_large'
+  | 'authorization_missing'
+  | 'authorization_malformed'
+  | 'header_duplicated'
+  | 'pub_key_url_missing'
+  | 'pub_key_url_malformed'
+  | 'pub_key_url_not_allowed'
+  | 'pub_key_fetch_failed'
+  | 'signature_mismatch';
+
+/** The request was not signed by OSS (or we cannot tell); `reason` says why. */
+export class CallbackVerificationError extends ReasonedError<VerificationReason> {}
+
+/** Bodies above this are refused before anything else is done (OSS's callback limit). */
+export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
+
+let defaultCache: PublicKeyCache | undefined;
+let envPrefixes: readonly string[] | undefined;
+
+/** Looks a header up ignoring case; a header sent twice is refused, never merged. */
+function header(headers: CallbackRequest['headers'], lowerName: string, onDuplicate: () => never): string | undefined {
+  let found: string | undefined;
+  let count = 0;
+  for (const name in headers) {
+    if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length !== 1) onDuplicate();
+      found = value[0];
+    } else {
+      found = value;
+    }
+    count += 1;
+  }
+  if (count > 1) onDuplicate();
+  return found;
+}
+
+/**
+ * Percent-decodes a path once, to bytes (a `%XX` that is not hex stays as written, as a
+ * lenient URL decoder leaves it). `+` is not a space in a path.
+ */
+export function decodePathOnce(path: string): Buffer {
+  if (!path.includes('%')) return Buffer.from(path, 'utf8');
+  const out: number[] = [];
+  const raw = Buffer.from(path, 'utf8');
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i]!;
+    if (byte === 0x25 && i + 2 < raw.length && isHex(raw[i + 1]) && isHex(raw[i + 2])) {
+      out.push(parseInt(String.fromCharCode(raw[i + 1]!, raw[i + 2]!), 16));
+      i += 2;
+    } else {
+      out.push(byte);
+    }
+  }
+  return Buffer.from(out);
+}
+
+function isHex(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
+}
+
+/**
+ * The exact bytes OSS signs for a request.
+ *
+ * @example signedBytes('/cb/a%20b', 'x=1', 'k=v').toString() // => '/cb/a b?x=1\nk=v'
+ */
+export function signedBytes(path: string, query: string | undefined, body: Uint8Array | string): Buffer {
+  const head = decodePathOnce(path);
+  const tail = query ? `?${query}\n` : '\n';
+  const bodyBytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return Buffer.concat([head, Buffer.from(tail, 'utf8'), bodyBytes]);
+}
+
+function decodeBase64(value: string): Buffer | undefined {
+  const compact = value.trim();
+  return BASE64.test(compact) ? Buffer.from(compact, 'base64') : undefined;
+}
+
+/**
+ * Resolves when OSS signed this request; otherwise rejects with
+ * CallbackVerificationError whose `reason` says why. Body size is checked first, then
+ * the headers, the key URL against the allowed prefixes, then the RSA-MD5 signature.
+ *
+ * @example
+ * const verified = await verifyOssCallback({ path: event.rawPath, headers: event.headers, body });
+ * // verified.keyUrl === 'https://gosspublic.alicdn.com/callback_pub_key_v1.pem'
+ */
+export async function verifyOssCallback(req: CallbackRequest, options: VerifyOptions = {}): Promise<VerifiedCallback> {
+  const fail = (reason: VerificationReason, message: string): never => {
+    throw new CallbackVerificationError(reason, message);
+  };
+  const maxBody = options.maxBodyBytes ?? MAX_CALLBACK_BODY_BYTES;
+  const bodyLength = typeof req.body === 'string' ? Buffer.byteLength(req.body, 'utf8') : req.body.byteLength;
+  if (bodyLength > maxBody) fail('body_too_large', `callback body is ${bodyLength} bytes; at most ${maxBody} are accepted`);
+
+  const authorization = header(req.headers, 'authorization', () => fail('header_duplicated', 'Authorization header sent more than once'));
+  if (authorization === undefined || authorization.trim() === '') fail('authorization_missing', 'no Authorization header');
+  const signature = decodeBase64(authorization!);
+  if (signature === undefined) fail('authorization_malformed', 'Authorization is not Base64');
+
+  const keyUrlHeader = header(req.headers, 'x-oss-pub-key-url', () => fail('header_duplicated', 'x-oss-pub-key-url sent more than once'));
+  if (keyUrlHeader === undefined || keyUrlHeader.trim() === '') fail('pub_key_url_missing', 'no x-oss-pub-key-url header');
+  const keyUrlBytes = decodeBase64(keyUrlHeader!);
+  const keyUrl = keyUrlBytes?.toString('utf8');
+  if (keyUrl === undefined || !/^[\x21-\x7e]+$/.test(keyUrl)) fail('pub_key_url_malformed', 'x-oss-pub-key-url is not the Base64 of a URL');
+
+  const prefixes = options.allowedKeyUrlPrefixes
+    ? parsePrefixes(options.allowedKeyUrlPrefixes)
+    : (envPrefixes ??= allowedPrefixesFromEnv());
+  const cache = options.keyCache ?? (defaultCache ??= new PublicKeyCache());
+  let key = cache.peek(keyUrl!);
+  try {
+    // Checked even for cached keys: the allowed list may differ between callers.
+    assertKeyUrlAllowed(keyUrl!, prefixes);
+    key ??= await cache.get(keyUrl!);
+  } catch (error) {
+    if (error instanceof PublicKeyError) fail(error.reason, error.message);
+    throw error;
+  }
+
+  const bytes = signedBytes(req.path, req.query, req.body);
+  if (!rsaVerify('md5', bytes, key!, signature!)) fail('signature_mismatch', 'the signature does not match the request');
+
+  const verified: VerifiedCallback = {
+    keyUrl: keyUrl!,
+    body: typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
+  };
+  const contentType = header(req.headers, 'content-type', () => fail('header_duplicated', 'Content-Type sent more than once'));
+  if (contentType !== undefined) verified.contentType = contentType;
+  const bucket = header(req.headers, 'x-oss-bucket', () => fail('header_duplicated', 'x-oss-bucket sent more than once'));
+  if (bucket !== undefined) verified.bucket = bucket;
+  const requestId = header(req.headers, 'x-oss-request-id', () => fail('header_duplicated', 'x-oss-request-id sent more than once'));
+  if (requestId !== undefined) verified.requestId = requestId;
+  return verified;
+}
+
+/** Forgets the process-wide key cache and prefix list (tests change the environment). */
+export function resetVerifierState(): void {
+  defaultCache = undefined;
+  envPrefixes = undefined;
+}
