@@ -1,0 +1,73 @@
+/**
+ * Ordering and equality of values as the service defines them: integers as signed
+ * int64, strings and binaries by their bytes (UTF-8 for strings), INF_MIN below and
+ * INF_MAX above everything. Keys compare column by column in schema order.
+ */
+import type { ColumnValue, KeyCell, KeyValue } from '../plainbuffer/model';
+
+function bytesOf(v: { type: 'STRING'; value: string } | { type: 'BINARY'; value: Buffer }): Buffer {
+  return v.type === 'STRING' ? Buffer.from(v.value, 'utf8') : v.value;
+}
+
+function sign(n: number): -1 | 0 | 1 {
+  return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
+/** Compares two key values of one column (-1, 0, 1). */
+export function compareKeyValue(a: KeyValue, b: KeyValue): -1 | 0 | 1 {
+  if (a.type === 'INF_MIN' || b.type === 'INF_MAX') return a.type === b.type ? 0 : -1;
+  if (a.type === 'INF_MAX' || b.type === 'INF_MIN') return 1;
+  if (a.type === 'INTEGER' && b.type === 'INTEGER') return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  if ((a.type === 'STRING' || a.type === 'BINARY') && (b.type === 'STRING' || b.type === 'BINARY')) {
+    return sign(Buffer.compare(bytesOf(a), bytesOf(b)));
+  }
+  // Types are checked against the schema before any comparison, so this only orders
+  // mismatched markers deterministically.
+  return sign(a.type.localeCompare(b.type));
+}
+
+/** Compares two keys column by column. */
+export function compareKeys(a: readonly KeyCell[], b: readonly KeyCell[]): -1 | 0 | 1 {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const c = compareKeyValue(a[i]!.value, b[i]!.value);
+    if (c !== 0) return c;
+  }
+  return sign(a.length - b.length);
+}
+
+/**
+ * Compares two column values for a condition; undefined when they are of different
+ * types (the service does not convert between INTEGER and DOUBLE, or anything else).
+ */
+export function compareColumnValues(a: ColumnValue, b: ColumnValue): -1 | 0 | 1 | undefined {
+  if (a.type !== b.type) return undefined;
+  switch (a.type) {
+    case 'INTEGER': {
+      const bv = (b as typeof a).value;
+      return a.value < bv ? -1 : a.value > bv ? 1 : 0;
+    }
+    case 'DOUBLE': {
+      const bv = (b as typeof a).value;
+      return a.value < bv ? -1 : a.value > bv ? 1 : 0;
+    }
+    case 'BOOLEAN':
+      return sign(Number(a.value) - Number((b as typeof a).value));
+    case 'STRING':
+    case 'BINARY':
+      return sign(Buffer.compare(bytesOf(a), bytesOf(b as typeof a)));
+  }
+}
+
+/** A stable string for a full key, usable as a map key. */
+export function keyId(key: readonly KeyCell[]): string {
+  return key
+    .map((k) => {
+      const v = k.value;
+      if (v.type === 'INTEGER') return `i:${v.value}`;
+      if (v.type === 'STRING') return `s:${Buffer.from(v.value, 'utf8').toString('hex')}`;
+      if (v.type === 'BINARY') return `b:${v.value.toString('hex')}`;
+      return v.type;
+    })
+    .join('|');
+}
