@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: runs every benchmark, prints one table and writes bench/results.json.
+ * Figures are ratios against a reference measured in the same run, because absolute
+ * times drift on a shared machine.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { benchVerify } from './verify.bench';
+import { formatTable, type BenchRow } from './measure';
+
+const benches: Record<string, () => Promise<BenchRow[]>> = {
+  verify: benchVerify,
+};
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(`usage: npm run bench [-- <name>...]\nbenchmarks: ${Object.keys(benches).join(', ')}\nwrites bench/results.json`);
+    return;
+  }
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  for (const name of wanted) if (!(name in benches)) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}`);
+  const rows: BenchRow[] = [];
+  for (const [name, run] of Object.entries(benches)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    process.stderr.write(`running ${name}…\n`);
+    rows.push(...(await run()));
+  }
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log(formatTable(rows));
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(rows, null, 2) + '\n');
+  if (rows.some((r) => r.met === false)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+});

@@ -1,0 +1,59 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCallbackPayload, CallbackPayloadError, type CallbackPayloadReason } from '../../lib/callback/payload';
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+function throwsWith(fn: () => unknown, reason: CallbackPayloadReason) {
+  assert.throws(fn, (e: unknown) => e instanceof CallbackPayloadError && e.reason === reason);
+}
+
+describe('parseCallbackPayload', () => {
+  test('form body as OSS fills it: values decoded, custom variables collected', () => {
+    const body =
+      'bucket=my-bucket&object=photos%2F%E4%B8%AD%E6%96%87+a%2Bb%20c.jpg&etag=%22D41D8CD98F00B204E9800998ECF8427E%22&size=123' +
+      '&mimeType=image%2Fjpeg&imageInfo.height=480&imageInfo.width=640&imageInfo.format=jpg&crc64=18446744073709551615' +
+      '&contentMd5=1B2M2Y8AsgTpgAmY7PhCfg%3D%3D&vpcId=&clientIp=10.0.0.1&reqId=5C06A3B6&operation=PutObject&x%3Ajob_id=inv-1&x%3Atoken=v1.abc';
+    assert.deepEqual(parseCallbackPayload(Buffer.from(body), `${FORM}; charset=utf-8`), {
+      bucket: 'my-bucket',
+      object: 'photos/中文 a+b c.jpg',
+      etag: '"D41D8CD98F00B204E9800998ECF8427E"',
+      size: 123,
+      mimeType: 'image/jpeg',
+      crc64: '18446744073709551615',
+      contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==',
+      imageInfo: { height: 480, width: 640, format: 'jpg' },
+      clientIp: '10.0.0.1',
+      reqId: '5C06A3B6',
+      operation: 'PutObject',
+      vars: { 'x:job_id': 'inv-1', 'x:token': 'v1.abc' },
+    });
+  });
+
+  test('JSON body, crc64 above 2^53 exact whether bare or quoted, empty image fields absent', () => {
+    const bare = '{"bucket":"b","object":"a/b.txt","etag":"E","size":5,"crc64":9223372036854775809,"imageInfo.height":"","x:job_id":"j"}';
+    const parsed = parseCallbackPayload(bare, JSON_TYPE);
+    assert.equal(parsed.crc64, '9223372036854775809');
+    assert.equal(parsed.imageInfo, undefined);
+    assert.deepEqual(parsed.vars, { 'x:job_id': 'j' });
+    assert.equal(parseCallbackPayload('{"bucket":"b","object":"o","etag":"E","size":"5","crc64":"12345678901234567890"}', JSON_TYPE).crc64, '12345678901234567890');
+    assert.equal(parseCallbackPayload('{"bucket":"b","object":"o","etag":"E","size":5,"contentMd5":""}', JSON_TYPE).contentMd5, undefined);
+  });
+
+  test('typed errors, never a crash', () => {
+    throwsWith(() => parseCallbackPayload('a=b', 'text/plain'), 'unsupported_content_type');
+    throwsWith(() => parseCallbackPayload('a=b', undefined), 'unsupported_content_type');
+    throwsWith(() => parseCallbackPayload('{', JSON_TYPE), 'malformed_body');
+    throwsWith(() => parseCallbackPayload('[1]', JSON_TYPE), 'malformed_body');
+    throwsWith(() => parseCallbackPayload('bucket=%E4', FORM), 'malformed_body');
+    throwsWith(() => parseCallbackPayload('bucket=a&bucket=b&object=o&etag=e&size=1', FORM), 'malformed_body');
+    throwsWith(() => parseCallbackPayload('object=o&etag=e&size=1', FORM), 'missing_field');
+    throwsWith(() => parseCallbackPayload('bucket=b&object=&etag=e&size=1', FORM), 'missing_field');
+    throwsWith(() => parseCallbackPayload('bucket=b&object=o&etag=e&size=-1', FORM), 'bad_field');
+    throwsWith(() => parseCallbackPayload('bucket=b&object=o&etag=e&size=1e3', FORM), 'bad_field');
+    throwsWith(() => parseCallbackPayload('bucket=b&object=o&etag=e&size=1&crc64=18446744073709551616', FORM), 'bad_field');
+    throwsWith(() => parseCallbackPayload('bucket=b&object=o&etag=e&size=1&imageInfo.width=wide', FORM), 'bad_field');
+    throwsWith(() => parseCallbackPayload('{"bucket":["b"],"object":"o","etag":"e","size":1}', JSON_TYPE), 'bad_field');
+  });
+});
