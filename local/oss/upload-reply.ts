@@ -1,0 +1,20 @@
+/**
+ * The answer to an upload that may carry a callback (PutObject, CompleteMultipartUpload):
+ * without a callback, the operation's usual reply; with one, the callback server's body
+ * passed through with status 200 (for CompleteMultipartUpload it replaces the usual XML),
+ * or 203 CallbackFailed — the object is stored either way.
+ */
+import type { CallbackSpec } from '../../lib/callback/encode';
+import { callbackFailed, sendCallback } from './callback';
+import type { CallbackValues } from './callback-body';
+import type { OssContext, OssReply } from './context';
+
+/** Runs the callback (if any) and builds the reply; throws the 203 OssError when it fails. */
+export async function replyToUpload(ctx: OssContext, spec: CallbackSpec | undefined, values: CallbackValues, usual: OssReply): Promise<OssReply> {
+  if (!spec) return usual;
+  const headers = { ...(usual.headers ?? {}) };
+  delete headers['Content-Type'];
+  const outcome = await sendCallback(spec, values, ctx.signer);
+  if (!outcome.ok) throw callbackFailed(outcome.message).withHeaders(headers);
+  return { status: 200, headers: { ...headers, 'Content-Type': outcome.contentType }, body: outcome.body };
+}
