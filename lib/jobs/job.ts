@@ -1,0 +1,144 @@
+/**
+ * The upload job: one queue message body (DESIGN.md section 4), validated.
+ */
+import { ReasonedError } from '../errors';
+
+/** Where a job's content comes from. */
+export type JobSource = { url: string } | { text: string } | { base64: string } | { oss: { bucket: string; key: string } };
+
+/** A validated upload job. */
+export interface Job {
+  jobId: string;
+  source: JobSource;
+  target: { bucket?: string; key: string };
+  contentType?: string;
+  /** Sent as `x-oss-meta-<name>` headers. */
+  metadata?: Record<string, string>;
+  /** Carried through the callback (as `x:` variables) into the record. */
+  vars?: Record<string, string>;
+}
+
+/** 1–128 characters of `[A-Za-z0-9._:-]`. */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A job that can never succeed: a permanent failure, recorded, never retried. */
+export class InvalidJobError extends ReasonedError<'invalid_job'> {
+  /** The job id when the body had a valid one, so the failure can still be recorded. */
+  readonly jobId: string | undefined;
+
+  constructor(message: string, jobId?: string) {
+    super('invalid_job', message);
+    this.jobId = jobId;
+  }
+}
+
+const MAX_KEY_BYTES = 1023; // OSS object names are 1–1023 bytes
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/; // OSS bucket naming rules
+const META_NAME = /^[a-z0-9-_]{1,64}$/i;
+const VAR_NAME = /^[a-z0-9_.-]{1,64}$/;
+const MAX_METADATA_BYTES = 8 * 1024; // OSS caps all user metadata at 8 KB
+/** Custom variables share the 5 KB x-oss-callback-var header with the job id and token. */
+const MAX_VARS_BYTES = 3 * 1024;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringMap(value: unknown, field: string, namePattern: RegExp, maxBytes: number, jobId: string): Record<string, string> {
+  if (!isRecord(value)) throw new InvalidJobError(`${field} must be an object of strings`, jobId);
+  const out: Record<string, string> = {};
+  let bytes = 0;
+  for (const [name, v] of Object.entries(value)) {
+    if (!namePattern.test(name)) throw new InvalidJobError(`${field}.${name}: name must match ${namePattern.source}`, jobId);
+    if (typeof v !== 'string') throw new InvalidJobError(`${field}.${name} must be a string`, jobId);
+    if (/[\r\n]/.test(v)) throw new InvalidJobError(`${field}.${name} must not contain line breaks`, jobId);
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(v);
+    out[name] = v;
+  }
+  if (bytes > maxBytes) throw new InvalidJobError(`${field} is ${bytes} bytes; at most ${maxBytes} are allowed`, jobId);
+  return out;
+}
+
+function checkBucket(value: unknown, field: string, jobId: string): string {
+  if (typeof value !== 'string' || !BUCKET_PATTERN.test(value)) {
+    throw new InvalidJobError(`${field} must be an OSS bucket name (3–63 of a-z, 0-9, -)`, jobId);
+  }
+  return value;
+}
+
+function checkKey(value: unknown, field: string, jobId: string): string {
+  if (typeof value !== 'string' || value === '') throw new InvalidJobError(`${field} must be a non-empty string`, jobId);
+  if (Buffer.byteLength(value) > MAX_KEY_BYTES) throw new InvalidJobError(`${field} is longer than ${MAX_KEY_BYTES} bytes`, jobId);
+  if (value.startsWith('/') || value.startsWith('\\')) throw new InvalidJobError(`${field} must not start with / or \\`, jobId);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidJobError(`${field} must not contain control characters`, jobId);
+  return value;
+}
+
+function checkSource(value: unknown, jobId: string): JobSource {
+  if (!isRecord(value)) throw new InvalidJobError('source must be an object with one of url, text, base64, oss', jobId);
+  const kinds = ['url', 'text', 'base64', 'oss'].filter((k) => k in value);
+  if (kinds.length !== 1) throw new InvalidJobError(`source must have exactly one of url, text, base64, oss (has ${kinds.length === 0 ? 'none' : kinds.join(', ')})`, jobId);
+  const kind = kinds[0]!;
+  const v = value[kind];
+  switch (kind) {
+    case 'url': {
+      if (typeof v !== 'string') throw new InvalidJobError('source.url must be a string', jobId);
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        throw new InvalidJobError('source.url is not a valid URL', jobId);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidJobError(`source.url must be http or https, got ${url.protocol}`, jobId);
+      return { url: v };
+    }
+    case 'text':
+      if (typeof v !== 'string') throw new InvalidJobError('source.text must be a string', jobId);
+      return { text: v };
+    case 'base64':
+      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v.replace(/\s+/g, '')) || v.replace(/\s+/g, '').length % 4 !== 0) {
+        throw new InvalidJobError('source.base64 must be standard Base64', jobId);
+      }
+      return { base64: v };
+    default: {
+      if (!isRecord(v)) throw new InvalidJobError('source.oss must be {bucket, key}', jobId);
+      return { oss: { bucket: checkBucket(v.bucket, 'source.oss.bucket', jobId), key: checkKey(v.key, 'source.oss.key', jobId) } };
+    }
+  }
+}
+
+/**
+ * Validates a parsed message body as a job. Throws InvalidJobError with a message that
+ * names the bad field (and carries the job id when that part was valid).
+ *
+ * @example
+ * parseJob({ jobId: 'inv-1', source: { text: 'hi' }, target: { key: 'a.txt' } })
+ * // => { jobId: 'inv-1', source: { text: 'hi' }, target: { key: 'a.txt' } }
+ */
+export function parseJob(input: unknown): Job {
+  if (!isRecord(input)) throw new InvalidJobError('a job must be a JSON object');
+  const jobIdValue = input.jobId;
+  if (typeof jobIdValue !== 'string' || !JOB_ID_PATTERN.test(jobIdValue)) {
+    throw new InvalidJobError('jobId must be 1–128 characters of A-Z a-z 0-9 . _ : -');
+  }
+  const jobId = jobIdValue;
+  const known = new Set(['jobId', 'source', 'target', 'contentType', 'metadata', 'vars']);
+  for (const field of Object.keys(input)) {
+    if (!known.has(field)) throw new InvalidJobError(`unknown field ${JSON.stringify(field)}`, jobId);
+  }
+  const source = checkSource(input.source, jobId);
+  if (!isRecord(input.target)) throw new InvalidJobError('target must be an object with a key', jobId);
+  const target: Job['target'] = { key: checkKey(input.target.key, 'target.key', jobId) };
+  if (input.target.bucket !== undefined) target.bucket = checkBucket(input.target.bucket, 'target.bucket', jobId);
+  const job: Job = { jobId, source, target };
+  if (input.contentType !== undefined) {
+    if (typeof input.contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(input.contentType) || /[\r\n]/.test(input.contentType)) {
+      throw new InvalidJobError('contentType must be a MIME type such as image/jpeg', jobId);
+    }
+    job.contentType = input.contentType;
+  }
+  if (input.metadata !== undefined) job.metadata = stringMap(input.metadata, 'metadata', META_NAME, MAX_METADATA_BYTES, jobId);
+  if (input.vars !== undefined) job.vars = stringMap(input.vars, 'vars', VAR_NAME, MAX_VARS_BYTES, jobId);
+  return job;
+}
