@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import TableStore from 'tablestore';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, type StoreConfig } from './config';
-import { CAPTURED_RESPONSE, classifySdkError, StoreError, type CapturedResponse, type RetryClass } from './errors';
+import { CAPTURED_RESPONSE, classifySdkError, REUSED_SOCKET, StoreError, type CapturedResponse, type RetryClass } from './errors';
 
 /** Operations of the SDK the store uses, by the SDK's method names. */
 export type TablestoreOperation = 'createTable' | 'describeTable' | 'getRow' | 'putRow' | 'updateRow';
@@ -29,7 +29,7 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 50, capMs: 800, random: Math.ra
 
 /** The SDK's request object, as far as the client needs it (lib/request.js). */
 interface SdkRequest {
-  httpRequest: { stream?: { destroy(error?: Error): void } };
+  httpRequest: { stream?: { destroy(error?: Error): void; reusedSocket?: boolean } };
   addListener(event: string, listener: (resp: SdkResponse) => void): void;
 }
 interface SdkResponse {
@@ -119,8 +119,12 @@ export class TablestoreClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (err) reject(err);
-        else resolve(data as T);
+        if (err) {
+          // Node's advice for keep-alive: a reset on a reused socket usually means the server
+          // had closed the idle connection before our request reached it.
+          if (typeof err === 'object' && request.httpRequest.stream?.reusedSocket) (err as Record<symbol, unknown>)[REUSED_SOCKET] = true;
+          reject(err);
+        } else resolve(data as T);
       });
       const timer = setTimeout(() => {
         if (settled) return;

@@ -69,6 +69,9 @@ export interface CapturedResponse {
   requestId?: string;
 }
 
+/** Set by the client on a network error that happened on a reused keep-alive socket. */
+export const REUSED_SOCKET = Symbol('tablestore.reusedSocket');
+
 /** Property under which the client attaches the captured answer to the SDK's error. */
 export const CAPTURED_RESPONSE = Symbol('tablestore.capturedResponse');
 
@@ -87,6 +90,7 @@ interface SdkErrorShape {
   syscall?: unknown;
   headers?: Record<string, unknown>;
   [CAPTURED_RESPONSE]?: CapturedResponse;
+  [REUSED_SOCKET]?: boolean;
 }
 
 /**
@@ -123,8 +127,11 @@ export function classifySdkError(err: unknown, operation: string): ClassifiedFai
     };
   }
   if (code === 'NetworkingError') {
-    // Failing to connect means nothing was sent; any later network failure is ambiguous.
-    const retry: RetryClass = e.syscall === 'connect' ? 'not_applied' : 'maybe_applied';
+    // Failing to connect means nothing was sent. A reset of a reused keep-alive socket
+    // before any answer is the server closing an idle connection as our request arrived
+    // (https://nodejs.org/api/http.html#requestreusedsocket). Any other failure is ambiguous.
+    const staleSocket = e[REUSED_SOCKET] === true && /ECONNRESET|socket hang up/.test(sdkMessage);
+    const retry: RetryClass = e.syscall === 'connect' || staleSocket ? 'not_applied' : 'maybe_applied';
     return {
       error: new StoreError('unavailable', `Tablestore ${operation} could not reach the service: ${sdkMessage}`, { code, cause: err }),
       retry,

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { decodeOtsErrorBody, decodeOtsErrorFromSdkMessage } from '../../lib/store/ots-error';
-import { CAPTURED_RESPONSE, classifySdkError } from '../../lib/store/errors';
+import { CAPTURED_RESPONSE, classifySdkError, REUSED_SOCKET } from '../../lib/store/errors';
 
 // The SDK's own compiled protobuf types encode the reference bytes, so our hand-written
 // reader is checked against the encoder the service protocol is defined by.
@@ -100,6 +100,8 @@ describe('classifySdkError', () => {
     assert.deepEqual([classifySdkError(refused, 'PutRow').error.reason, classifySdkError(refused, 'PutRow').retry], ['unavailable', 'not_applied']);
     const reset = Object.assign(new Error('socket hang up'), { code: 'NetworkingError' });
     assert.equal(classifySdkError(reset, 'PutRow').retry, 'maybe_applied');
+    // The same reset on a reused keep-alive socket is the server closing an idle connection.
+    assert.equal(classifySdkError(Object.assign(reset, { [REUSED_SOCKET]: true }), 'PutRow').retry, 'not_applied');
     const timeout = Object.assign(new Error('Connection timed out after 100ms'), { code: 'TimeoutError' });
     assert.deepEqual([classifySdkError(timeout, 'GetRow').error.reason, classifySdkError(timeout, 'GetRow').retry], ['timeout', 'maybe_applied']);
     const bug = new TypeError("Cannot read properties of undefined (reading 'rowExistenceExpectation')");
