@@ -132,10 +132,10 @@ describe('OSS emulator: objects, listing, signatures', () => {
   test('ListObjects: prefix, delimiter, marker, max-keys', async () => {
     const c = clientFor(emulator, 'list-v1');
     for (const key of ['a/1', 'a/2', 'a/b/3', 'b/1', 'c']) await c.put(key, Buffer.from(key));
-    const top = await c.list({ delimiter: '/' }, {});
+    const top = await c.list({ delimiter: '/', 'max-keys': 100 }, {});
     assert.deepEqual(top.prefixes, ['a/', 'b/']);
     assert.deepEqual(top.objects.map((o) => o.name), ['c']);
-    const underA = await c.list({ prefix: 'a/', delimiter: '/' }, {});
+    const underA = await c.list({ prefix: 'a/', delimiter: '/', 'max-keys': 100 }, {});
     assert.deepEqual(underA.objects.map((o) => o.name), ['a/1', 'a/2']);
     assert.deepEqual(underA.prefixes, ['a/b/']);
     const page1 = await c.list({ 'max-keys': 2 }, {});
