@@ -126,6 +126,7 @@ export class TablestoreClient {
           reject(err);
         } else resolve(data as T);
       });
+      // The SDK never calls back synchronously (Request.send is async), so `timer` is set by then.
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;

@@ -152,6 +152,15 @@ describe('RecordStore', () => {
     assert.equal(stored?.status, 'uploaded');
   });
 
+  test('a dropped connection on a write that is safe to repeat is retried', async () => {
+    const jobId = freshJobId('drop');
+    emulator.faults.inject({ operation: 'PutRow', count: 1, drop: true });
+    const { applied, record } = await store.record(outcome(jobId, 'stored_unconfirmed', { size: 1 }));
+    assert.equal(applied, true);
+    assert.equal(record.status, 'stored_unconfirmed');
+    assert.equal(emulator.faults.pending().length, 0);
+  });
+
   test('countDelivery on a job without a record is not_found', async () => {
     await assert.rejects(store.countDelivery(freshJobId('ghost')), (err: unknown) => err instanceof StoreError && err.reason === 'not_found');
   });
