@@ -1,0 +1,63 @@
+/**
+ * The callback function's settings, read and checked once per instance.
+ */
+import { storeConfigFromEnv, ConfigError, type ContextCredentials, type StoreConfig } from '../store/config';
+import { allowedPrefixesFromEnv } from './public-key';
+import { parseTokenSecrets, TokenSecretError } from './token';
+
+export interface CallbackConfig {
+  /** Job-token secrets: the first signs (uploader), all verify (here). */
+  tokenSecrets: readonly string[];
+  /** Buckets whose callbacks are accepted; undefined = any bucket. */
+  allowedBuckets?: ReadonlySet<string>;
+  /** Public-key URL prefixes to trust (OSS's own unless overridden for the local stack). */
+  keyUrlPrefixes: readonly string[];
+  /**
+   * Prepended to the request path before verifying. OSS signs the path of the URL it
+   * called; a custom domain that routes `/oss-callback/*` to the function and strips the
+   * prefix hands the function a shorter path, which would never verify.
+   */
+  signedPathPrefix: string;
+  store: StoreConfig;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/**
+ * Reads CALLBACK_TOKEN_SECRET, CALLBACK_ALLOWED_BUCKETS, CALLBACK_PUBKEY_URL_PREFIXES,
+ * CALLBACK_SIGNED_PATH_PREFIX and the store settings. Throws ConfigError naming the
+ * variable at fault (never its value).
+ *
+ * @example const config = callbackConfigFromEnv(process.env, context.credentials);
+ */
+export function callbackConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: ContextCredentials): CallbackConfig {
+  let tokenSecrets: string[];
+  try {
+    tokenSecrets = parseTokenSecrets(env.CALLBACK_TOKEN_SECRET);
+  } catch (error) {
+    if (error instanceof TokenSecretError) throw new ConfigError(error.reason, 'CALLBACK_TOKEN_SECRET', error.message);
+    throw error;
+  }
+  let keyUrlPrefixes: readonly string[];
+  try {
+    keyUrlPrefixes = allowedPrefixesFromEnv(env);
+  } catch (error) {
+    throw new ConfigError('bad_setting', 'CALLBACK_PUBKEY_URL_PREFIXES', (error as Error).message);
+  }
+  const config: CallbackConfig = { tokenSecrets, keyUrlPrefixes, signedPathPrefix: '', store: storeConfigFromEnv(env, credentials) };
+  const buckets = env.CALLBACK_ALLOWED_BUCKETS?.trim();
+  if (buckets) {
+    const list = buckets.split(',').map((b) => b.trim()).filter((b) => b !== '');
+    const bad = list.find((b) => !BUCKET.test(b));
+    if (bad !== undefined) throw new ConfigError('bad_setting', 'CALLBACK_ALLOWED_BUCKETS', `CALLBACK_ALLOWED_BUCKETS: ${JSON.stringify(bad)} is not an OSS bucket name`);
+    config.allowedBuckets = new Set(list);
+  }
+  const prefix = env.CALLBACK_SIGNED_PATH_PREFIX?.trim();
+  if (prefix) {
+    if (!prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('?')) {
+      throw new ConfigError('bad_setting', 'CALLBACK_SIGNED_PATH_PREFIX', 'CALLBACK_SIGNED_PATH_PREFIX must start with "/" and not end with "/" (e.g. /oss-callback)');
+    }
+    config.signedPathPrefix = prefix;
+  }
+  return config;
+}

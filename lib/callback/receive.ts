@@ -1,0 +1,117 @@
+/**
+ * What the callback function does with one request, independent of FC: verify OSS's
+ * signature, read the payload, check the bucket and the job token, record the upload,
+ * and say what to answer. Every refusal is a JSON body with a reason and a 4xx status,
+ * and writes nothing; a store failure is a 503, which OSS reports to the uploader as
+ * CallbackFailed (the uploader then records the job itself).
+ */
+import { ReasonedError } from '../errors';
+import { JOB_ID_PATTERN } from '../jobs/job';
+import type { Outcome, JobRecord } from '../records/record';
+import { StoreError } from '../store/errors';
+import type { CallbackConfig } from './config';
+import { parseCallbackPayload, CallbackPayloadError, type CallbackPayload } from './payload';
+import { PublicKeyCache } from './public-key';
+import { JOB_ID_VAR, TOKEN_VAR, verifyJobToken, JobTokenError } from './token';
+import { verifyOssCallback, CallbackVerificationError, type CallbackRequest } from './verify';
+
+/** Custom variables that carry a job's own `vars` start with this. */
+export const JOB_VAR_PREFIX = 'x:var_';
+
+/** The one store operation the callback needs (RecordStore satisfies it). */
+export interface CallbackStore {
+  record(outcome: Outcome, options?: { countDelivery?: boolean }): Promise<{ record: JobRecord; applied: boolean }>;
+}
+
+/** The request as the FC adapter hands it over. */
+export interface ReceivedRequest extends CallbackRequest {
+  method: string;
+}
+
+/** What to answer, and what to log about it. */
+export interface CallbackAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  /** `recorded` or the refusal's reason. */
+  outcome: string;
+  jobId?: string;
+}
+
+class RefusalError extends ReasonedError<'method_not_allowed' | 'bucket_not_allowed' | 'job_id_missing'> {}
+
+/** Status for each refusal reason: 413 too large, 405 method, 400 malformed, 403 the rest. */
+function statusFor(error: ReasonedError): number {
+  if (error.reason === 'body_too_large') return 413;
+  if (error.reason === 'method_not_allowed') return 405;
+  if (error instanceof CallbackPayloadError || error.reason === 'job_id_missing') return 400;
+  return 403;
+}
+
+/** Keys are held as KeyObjects across requests of an instance (one cache per process). */
+const keyCache = new PublicKeyCache();
+
+function outcomeOf(payload: CallbackPayload, jobId: string, requestId: string | undefined): Outcome {
+  const vars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(payload.vars)) {
+    if (key.startsWith(JOB_VAR_PREFIX)) vars[key.slice(JOB_VAR_PREFIX.length)] = value;
+  }
+  const outcome: Outcome = {
+    jobId,
+    status: 'uploaded',
+    recordedBy: 'callback',
+    bucket: payload.bucket,
+    object: payload.object,
+    etag: payload.etag,
+    size: payload.size,
+    vars,
+  };
+  if (payload.mimeType !== undefined) outcome.mimeType = payload.mimeType;
+  if (payload.crc64 !== undefined) outcome.crc64 = payload.crc64;
+  if (payload.contentMd5 !== undefined) outcome.contentMd5 = payload.contentMd5;
+  const ossRequestId = payload.reqId ?? requestId;
+  if (ossRequestId !== undefined) outcome.ossRequestId = ossRequestId;
+  if (payload.clientIp !== undefined) outcome.clientIp = payload.clientIp;
+  if (payload.operation !== undefined) outcome.operation = payload.operation;
+  return outcome;
+}
+
+/**
+ * Handles one callback request. Never throws: every failure becomes an answer.
+ *
+ * @example
+ * const answer = await receiveCallback({ method: 'POST', path: '/', headers, body }, config, store);
+ * // answer.status === 200, answer.body => { jobId: 'inv-1', status: 'uploaded', etag: '"…"', size: 42 }
+ */
+export async function receiveCallback(req: ReceivedRequest, config: CallbackConfig, store: CallbackStore): Promise<CallbackAnswer> {
+  let jobId: string | undefined;
+  try {
+    if (req.method !== 'POST') throw new RefusalError('method_not_allowed', `callbacks are POST requests, not ${req.method}`);
+    const verified = await verifyOssCallback(
+      { ...req, path: config.signedPathPrefix + req.path },
+      { allowedKeyUrlPrefixes: config.keyUrlPrefixes, keyCache },
+    );
+    const payload = parseCallbackPayload(verified.body, verified.contentType);
+    if (config.allowedBuckets && !config.allowedBuckets.has(payload.bucket)) {
+      throw new RefusalError('bucket_not_allowed', `callbacks for bucket ${payload.bucket} are not accepted`);
+    }
+    const claimed = payload.vars[JOB_ID_VAR];
+    if (claimed === undefined || !JOB_ID_PATTERN.test(claimed)) throw new RefusalError('job_id_missing', `the callback carries no valid ${JOB_ID_VAR} variable`);
+    verifyJobToken(config.tokenSecrets, { jobId: claimed, bucket: payload.bucket, key: payload.object }, payload.vars[TOKEN_VAR]);
+    jobId = claimed;
+    const { record } = await store.record(outcomeOf(payload, jobId, verified.requestId));
+    return {
+      status: 200,
+      outcome: 'recorded',
+      jobId,
+      body: { jobId, status: record.status, etag: record.etag ?? payload.etag, size: record.size ?? payload.size },
+    };
+  } catch (error) {
+    if (error instanceof StoreError) {
+      return { status: 503, outcome: 'store_unavailable', ...(jobId ? { jobId } : {}), body: { error: 'store_unavailable', message: 'the result could not be recorded; try again later' } };
+    }
+    if (error instanceof CallbackVerificationError || error instanceof CallbackPayloadError || error instanceof JobTokenError || error instanceof RefusalError) {
+      return { status: statusFor(error), outcome: error.reason, ...(jobId ? { jobId } : {}), body: { error: error.reason, message: error.message } };
+    }
+    return { status: 500, outcome: 'internal_error', body: { error: 'internal_error', message: 'the callback could not be handled' } };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm run build`: bundles each function with esbuild into dist/<fn>/index.js — CommonJS
+ * (the tablestore SDK breaks in strict-mode ESM), platform node, target node20, minified,
+ * with source maps — loadable by plain `node` from a folder with no node_modules.
+ *
+ * Usage: npm run build [-- --outdir <dir>] [--no-minify]
+ */
+import { build, type Metafile } from 'esbuild';
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The functions and what must never end up in their bundle. */
+export const FUNCTIONS = {
+  uploader: { entry: 'functions/uploader/index.ts', forbidden: [] as string[] },
+  // The callback never uploads: ali-oss in its bundle would only slow its cold start.
+  callback: { entry: 'functions/callback/index.ts', forbidden: ['node_modules/ali-oss/'] },
+} as const;
+
+export interface BuiltBundle {
+  name: string;
+  file: string;
+  bytes: number;
+}
+
+/** Bundles every function; throws when a bundle contains a forbidden module. */
+export async function buildFunctions(options: { outdir?: string; minify?: boolean } = {}): Promise<BuiltBundle[]> {
+  const outdir = path.resolve(root, options.outdir ?? 'dist');
+  const built: BuiltBundle[] = [];
+  for (const [name, fn] of Object.entries(FUNCTIONS)) {
+    const outfile = path.join(outdir, name, 'index.js');
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: [fn.entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: options.minify ?? true,
+      sourcemap: true,
+      metafile: true,
+      logLevel: 'warning',
+      legalComments: 'linked',
+    });
+    const inputs = Object.keys((result.metafile as Metafile).inputs);
+    for (const forbidden of fn.forbidden) {
+      const hit = inputs.find((input) => input.includes(forbidden));
+      if (hit) throw new Error(`${name} bundle must not contain ${forbidden} (pulled in via ${hit})`);
+    }
+    // The repository is "type": "module"; this marks the bundle as CommonJS wherever it is loaded.
+    writeFileSync(path.join(outdir, name, 'package.json'), '{ "type": "commonjs" }\n');
+    built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size });
+  }
+  return built;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log('usage: npm run build [-- --outdir <dir>] [--no-minify]\nBundles functions/* into <dir>/<fn>/index.js (default dist/).');
+    return;
+  }
+  const outIndex = args.indexOf('--outdir');
+  if (outIndex >= 0 && !args[outIndex + 1]) throw new Error('--outdir needs a directory');
+  const bundles = await buildFunctions({ outdir: outIndex >= 0 ? args[outIndex + 1] : undefined, minify: !args.includes('--no-minify') });
+  for (const b of bundles) console.log(`${b.file}  ${(b.bytes / 1024).toFixed(1)} KiB`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
