@@ -84,7 +84,7 @@ describe('Tablestore emulator: batches and ranges', () => {
     let start: unknown[] | null = [{ part: TS.INF_MIN }, { n: TS.INF_MIN }];
     let pages = 0;
     while (start) {
-      const page = await client.getRange({
+      const page: { rows: SdkRow[]; nextStartPrimaryKey: { name: string; value: unknown }[] | null } = await client.getRange({
         tableName: 'grid',
         direction: TS.Direction.FORWARD,
         inclusiveStartPrimaryKey: start,
