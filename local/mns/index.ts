@@ -72,10 +72,10 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
     accessKeySecret: options.accessKeySecret ?? 'local-mns-secret',
   };
   const faults = new FaultInjector();
-  const shutdown = new AbortController();
+  const inProgress = new Set<AbortController>();
   let url = '';
   const account = new MnsAccount((name) => `${url}/queues/${name}`);
-  const ctx = { account, credentials, faults, shutdown: shutdown.signal };
+  const ctx = { account, credentials, faults, inProgress };
 
   const server: Server = createServer((req, res) => {
     void handleMnsRequest(ctx, req, res);
@@ -99,7 +99,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
     queueStats: (name) => account.queue(name).counts(Date.now()),
     queueNames: () => account.names(),
     close: async () => {
-      shutdown.abort();
+      for (const request of inProgress) request.abort();
       account.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -58,8 +58,8 @@ export interface MnsServerContext {
   account: MnsAccount;
   credentials: MnsCredentials;
   faults: FaultInjector;
-  /** Aborted when the emulator closes: long polls end at once. */
-  shutdown: AbortSignal;
+  /** Requests in progress, aborted when the emulator closes so long polls end at once. */
+  inProgress: Set<AbortController>;
 }
 
 type Query = Map<string, string>;
@@ -250,7 +250,7 @@ export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessa
   const aborter = new AbortController();
   const abort = (): void => aborter.abort();
   res.on('close', abort);
-  ctx.shutdown.addEventListener('abort', abort, { once: true });
+  ctx.inProgress.add(aborter);
   try {
     const body = await readBody(req);
     const { operation, run } = route(ctx, req, body);
@@ -268,6 +268,6 @@ export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessa
     send(res, id, { status: mnsError.status, xml: errorXml(mnsError, id, hostId) });
   } finally {
     res.off('close', abort);
-    ctx.shutdown.removeEventListener('abort', abort);
+    ctx.inProgress.delete(aborter);
   }
 }
