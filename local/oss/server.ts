@@ -132,6 +132,11 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       await writeError(req, res, error, requestId, hostId);
       return;
     }
+    if (req.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      // The client went away mid-request (an aborted upload): nobody to answer.
+      res.destroy();
+      return;
+    }
     process.stderr.write(`oss emulator: internal error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}\n`);
     await writeError(req, res, new OssError(500, 'InternalError', 'We encountered an internal error. Please try again.'), requestId, hostId);
   }
