@@ -70,7 +70,7 @@ describe('OSS emulator: multipart upload', () => {
       done.push({ number: i + 1, etag: uploaded.etag });
       offset += parts[i]!.length;
     }
-    const listed = await client.listParts(key, init.uploadId, {}, {});
+    const listed = await client.listParts(key, init.uploadId, {} as OSS.ListPartsQuery, {});
     const listedParts = listed.parts as unknown as { PartNumber: string; Size: string; ETag: string; HashCrc64ecma: string }[];
     assert.deepEqual(listedParts.map((p) => Number(p.PartNumber)), [1, 2, 3]);
     assert.deepEqual(listedParts.map((p) => Number(p.Size)), parts.map((p) => p.length));
@@ -129,12 +129,13 @@ describe('OSS emulator: multipart upload', () => {
     const key = 'aborted.bin';
     const init = await client.initMultipartUpload(key);
     await client.uploadPart(key, init.uploadId, 1, file, 0, 100);
-    assert.equal((await client.abortMultipartUpload(key, init.uploadId)).res.status, 204);
+    const aborted = (await client.abortMultipartUpload(key, init.uploadId)) as unknown as { res: { status: number } };
+    assert.equal(aborted.res.status, 204);
     const upload = await rejection(client.uploadPart(key, init.uploadId, 2, file, 0, 100));
     assert.equal(upload.name, 'NoSuchUploadError');
     assert.equal(upload.status, 404);
     assert.equal(upload.ecCode, '0042-00000104');
-    const list = await rejection(client.listParts(key, init.uploadId, {}, {}));
+    const list = await rejection(client.listParts(key, init.uploadId, {} as OSS.ListPartsQuery, {}));
     assert.equal(list.code, 'NoSuchUpload');
     assert.equal(list.ecCode, '0042-00000002');
     assert.equal((await rejection(client.abortMultipartUpload(key, init.uploadId))).code, 'NoSuchUpload');
