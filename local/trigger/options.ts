@@ -35,7 +35,11 @@ export interface MnsTriggerOptions {
   deadLetterQueue?: string;
   /** Most messages per invocation, 1–10000 (default 10). */
   batchSize?: number;
-  /** How long to gather a batch after its first message, 0–15000 ms (default 0: invoke with what one receive returns). */
+  /**
+   * How long to gather a batch after its first message, 0–15000 ms (default 0: invoke with
+   * what one receive returns). Sub-second remainders are short polls, which assumes the
+   * queue's PollingWaitSeconds is 0 (its default): the SDK cannot send `waitseconds=0`.
+   */
   batchWindowMs?: number;
   /** Visibility timeout set on each received message (default: the queue's own). A failed message reappears after it. */
   visibilityTimeoutSec?: number;
