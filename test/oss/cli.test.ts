@@ -1,0 +1,53 @@
+// `npm run emulator:oss` (local/oss/cli.ts): the ready line, the default keys, clean
+// stop on SIGTERM, and exit 2 with the flag named for a bad command line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import OSS from 'ali-oss';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../local/oss/index';
+
+const CLI = ['--import', 'tsx', 'local/oss/cli.ts'];
+
+test('prints one ready line with the port, serves with the default keys, stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, [...CLI, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const match = /^OSS emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+  });
+  try {
+    assert.equal(out.match(/OSS emulator listening on/g)!.length, 1);
+    assert.match(out, new RegExp(`^Callback public key URL prefix: ${url}/__emulator/$`, 'm'));
+    const client = new OSS({ endpoint: url, bucket: 'cli-test', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
+    await client.put('k.txt', Buffer.from('v'));
+    assert.equal((await client.get('k.txt')).content.toString(), 'v');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+});
+
+test('a bad flag exits 2 naming the flag', () => {
+  const unknown = spawnSync(process.execPath, [...CLI, '--prot', '9000'], { encoding: 'utf8' });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown flag --prot/);
+  const badPort = spawnSync(process.execPath, [...CLI, '--port', 'nine'], { encoding: 'utf8' });
+  assert.equal(badPort.status, 2);
+  assert.match(badPort.stderr, /--port must be an integer/);
+  const missing = spawnSync(process.execPath, [...CLI, '--data-dir'], { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--data-dir needs a value/);
+});
+
+test('--help prints the usage and exits 0', () => {
+  const help = spawnSync(process.execPath, [...CLI, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--access-key-secret/);
+});
