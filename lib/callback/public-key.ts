@@ -126,7 +126,7 @@ export class PublicKeyCache {
   peek(url: string): KeyObject | undefined {
     const entry = this.entries.get(url);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt !== Number.POSITIVE_INFINITY && entry.expiresAt <= Date.now()) {
       this.entries.delete(url);
       return undefined;
     }

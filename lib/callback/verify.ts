@@ -7,7 +7,7 @@
  * header: the signature proves the request went through OSS, not that the upload is
  * ours (that is the job token's work, token.ts).
  */
-import { verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { createVerify, type KeyObject } from 'node:crypto';
 import { ReasonedError } from '../errors';
 import { PublicKeyCache, PublicKeyError, allowedPrefixesFromEnv, assertKeyUrlAllowed, parsePrefixes } from './public-key';
 
@@ -160,6 +160,19 @@ function decodeBase64(value: string): Buffer | undefined {
   return BASE64.test(compact) ? Buffer.from(compact, 'base64') : undefined;
 }
 
+/**
+ * Decodes the Authorization value without a regular expression (this is the hot path):
+ * Node's decoder skips characters outside the alphabet, so any such character leaves
+ * the output shorter than the length the input's size and padding promise.
+ */
+function decodeSignature(value: string): Buffer | undefined {
+  const compact = value.charCodeAt(value.length - 1) <= 0x20 || value.charCodeAt(0) <= 0x20 ? value.trim() : value;
+  if (compact.length === 0 || compact.length % 4 !== 0) return undefined;
+  const padding = compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0;
+  const decoded = Buffer.from(compact, 'base64');
+  return decoded.length === (compact.length / 4) * 3 - padding && !compact.includes('-') && !compact.includes('_') ? decoded : undefined;
+}
+
 /** The key URL in `x-oss-pub-key-url`, or undefined when it is not Base64 of a printable URL. */
 function keyUrlFromHeader(value: string): string | undefined {
   const url = decodeBase64(value)?.toString('utf8');
@@ -184,11 +197,11 @@ export async function verifyOssCallback(req: CallbackRequest, options: VerifyOpt
   }
 
   const { authorization, keyUrl: keyUrlHeader, contentType, bucket, requestId } = collectHeaders(req.headers);
-  if (authorization === undefined || authorization.trim() === '') throw new CallbackVerificationError('authorization_missing', 'no Authorization header');
-  const signature = decodeBase64(authorization);
+  if (authorization === undefined || authorization === '' || authorization.trim() === '') throw new CallbackVerificationError('authorization_missing', 'no Authorization header');
+  const signature = decodeSignature(authorization);
   if (signature === undefined) throw new CallbackVerificationError('authorization_malformed', 'Authorization is not Base64');
 
-  if (keyUrlHeader === undefined || keyUrlHeader.trim() === '') throw new CallbackVerificationError('pub_key_url_missing', 'no x-oss-pub-key-url header');
+  if (keyUrlHeader === undefined || keyUrlHeader === '' || keyUrlHeader.trim() === '') throw new CallbackVerificationError('pub_key_url_missing', 'no x-oss-pub-key-url header');
   const prefixes = options.allowedKeyUrlPrefixes ? checkedPrefixes(options.allowedKeyUrlPrefixes) : (envPrefixes ??= allowedPrefixesFromEnv());
   // Real traffic carries one or two distinct key-URL headers; remembering the ones
   // already decoded and allowed (for this prefix list) keeps URL parsing off the hot path.
@@ -210,12 +223,21 @@ export async function verifyOssCallback(req: CallbackRequest, options: VerifyOpt
     throw error;
   }
 
-  if (!rsaVerify('md5', signedBytes(req.path, req.query, req.body), key, signature)) {
+  // A streaming Verify hashes the parts where they lie: no copy of the body into a
+  // signed-string buffer, and (measured by `npm run bench`) faster than crypto.verify's
+  // one-shot path, which pays a per-call cost for every freshly made buffer view.
+  const tail = req.query ? `?${req.query}\n` : '\n';
+  const verifier = createVerify('md5');
+  if (req.path.includes('%')) verifier.update(decodePathOnce(req.path)).update(tail, 'utf8');
+  else verifier.update(req.path + tail, 'utf8');
+  if (typeof req.body === 'string') verifier.update(req.body, 'utf8');
+  else verifier.update(req.body);
+  if (!verifier.verify(key, signature)) {
     throw new CallbackVerificationError('signature_mismatch', 'the signature does not match the request');
   }
   const verified: VerifiedCallback = {
     keyUrl,
-    body: typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
+    body: Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
   };
   if (contentType !== undefined) verified.contentType = contentType;
   if (bucket !== undefined) verified.bucket = bucket;
