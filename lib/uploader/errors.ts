@@ -82,6 +82,8 @@ export function isCallbackFailed(error: unknown): error is OssSdkError {
 export function isTransient(error: unknown): boolean {
   if (error instanceof SourceError) return !error.permanent;
   if (error instanceof InvalidJobError || error instanceof CallbackParamsError) return false;
+  // The object is stored: repeating the upload would not change what the callback does.
+  if (isCallbackFailed(error)) return false;
   if (typeof error !== 'object' || error === null) return true;
   const e = error as OssSdkError;
   if (typeof e.status === 'number') {

@@ -18,29 +18,40 @@ export interface UploaderInstance {
 
 let current: { key: string; instance: UploaderInstance } | undefined;
 
-function credentialsKey(config: UploaderConfig): string {
-  const { accessKeyId, accessKeySecret, securityToken } = config.oss.credentials;
+function credentialsKey(env: NodeJS.ProcessEnv, credentials: UploaderCredentials | undefined): string {
+  // The same precedence as the configuration: a usable context pair, else the environment.
+  const use = credentials?.accessKeyId && credentials.accessKeySecret;
+  const parts = use
+    ? [credentials.accessKeyId, credentials.accessKeySecret, credentials.securityToken ?? '']
+    : [env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '', env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '', env.ALIBABA_CLOUD_SECURITY_TOKEN ?? ''];
   // A digest, so the cache key itself holds no secret.
-  return createHash('sha256').update(JSON.stringify([accessKeyId, accessKeySecret, securityToken ?? ''])).digest('hex');
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 /**
- * The instance state for these credentials: reused when they match the last call's,
- * otherwise built again (the old store's idle connections are closed). Throws
+ * The instance state for these credentials: the configuration is read and checked on
+ * the first call and whenever the credentials differ from the last call's (the old
+ * store's idle connections are then closed); otherwise everything is reused. Throws
  * ConfigError for a missing or malformed setting.
  *
  * @example
  * const { config, store, clients } = uploaderInstance(process.env, usableCredentials(context));
  */
 export function uploaderInstance(env: NodeJS.ProcessEnv, credentials?: UploaderCredentials): UploaderInstance {
-  const config = uploaderConfigFromEnv(env, credentials);
-  const key = credentialsKey(config);
+  const key = credentialsKey(env, credentials);
   if (current?.key === key) return current.instance;
+  const config = uploaderConfigFromEnv(env, credentials);
   // Built-in runtimes run one request per instance at a time: nothing else uses the old store.
-  current?.instance.store.close();
+  forgetUploaderInstance();
   const instance: UploaderInstance = { config, store: new RecordStore(config.store), clients: new OssClients(config.oss) };
   current = { key, instance };
   return instance;
+}
+
+/** Drops the cached state (closing its store), so the next call reads the configuration again. */
+export function forgetUploaderInstance(): void {
+  current?.instance.store.close();
+  current = undefined;
 }
 
 /**
