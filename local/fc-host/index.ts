@@ -2,7 +2,9 @@
  * A local Function Compute host: runs built function bundles as FC 3.0's nodejs20
  * built-in runtime would, behind the two doors the cloud has:
  *
- * - the InvokeFunction API that @alicloud/fc2 speaks (sync and async, signed), on `url`;
+ * - the InvokeFunction API, on `url`, in both versions: 2016-08-15 as @alicloud/fc2 speaks
+ *   it, and FC 3.0's 2023-03-30 (`/2023-03-30/functions/{fn}/invocations`, ACS3-HMAC-SHA256,
+ *   invoke-api-v3.ts) as lib/fc/invoke-v3.ts speaks it; sync and async, signed;
  * - an HTTP trigger per function, on a port of its own (`httpTriggerUrl(fn)`), so the
  *   path the function sees in `rawPath` is exactly the path the client called — OSS
  *   callbacks sign `url_decode(path)`, so nothing may be prefixed or stripped.
@@ -26,7 +28,8 @@ import { AsyncQueue, type AsyncStats } from './async-queue';
 import { FcFunctionNotFoundError, FcHostConfigError, type FcFunctionErrorBody } from './errors';
 import { buildHttpEvent, functionErrorAnswer, httpAnswerFromResult, writeAnswer } from './http-trigger';
 import { InstancePool, type EncodedValue, type FunctionLogEntry, type InvokeOutcome, type RuntimeContext } from './instances';
-import { answerApiRequest, apiError, SYNC_PAYLOAD_LIMIT, type SyncRun } from './invoke-api';
+import { answerApiRequest, apiError, SYNC_PAYLOAD_LIMIT, type InvokeApiDeps, type SyncRun } from './invoke-api';
+import { answerApiRequestV3, V3_PATH_PREFIX } from './invoke-api-v3';
 import { newRequestId } from './request-id';
 
 export type { AsyncOutcome, AsyncStats } from './async-queue';
@@ -132,6 +135,8 @@ export interface FcHost {
   httpTriggerUrl(fn: string): string;
   /** Options for `new FC(host.accountId, host.fc2Options())` from @alicloud/fc2. */
   fc2Options(): { accessKeyID: string; accessKeySecret: string; region: string; endpoint: string };
+  /** Options for lib/fc/invoke-v3.ts `invokeFunctionV3(host.fc3Options(), fn, payload, …)` (FC 3.0 API). */
+  fc3Options(): { endpoint: string; accessKeyId: string; accessKeySecret: string };
   /** Invokes directly (no HTTP): synchronously, or queued like an async invocation. */
   invoke(fn: string, event: Buffer, opts?: { async?: false }): Promise<FcSyncResult>;
   invoke(fn: string, event: Buffer, opts: { async: true }): Promise<FcAsyncAccepted>;
@@ -369,7 +374,7 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
     const requestId = newRequestId();
     try {
       const body = await readBody(req, SYNC_PAYLOAD_LIMIT);
-      const answer = await answerApiRequest(req, body, requestId, {
+      const deps: InvokeApiDeps = {
         accessKeyId,
         accessKeySecret,
         service,
@@ -377,7 +382,10 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
         newRequestId,
         runSync,
         enqueueAsync,
-      });
+      };
+      // FC 3.0's API (2023-03-30) and FC 2.0's (2016-08-15, @alicloud/fc2) share the host.
+      const v3 = (req.url ?? '').startsWith(V3_PATH_PREFIX);
+      const answer = await (v3 ? answerApiRequestV3 : answerApiRequest)(req, body, requestId, deps);
       writeAnswer(res, answer, requestId);
     } catch (err) {
       log(`fc-host api ${requestId} internal error: ${err instanceof Error ? err.message : String(err)}`);
@@ -460,6 +468,7 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
       return fn.trigger.url;
     },
     fc2Options: () => ({ accessKeyID: accessKeyId, accessKeySecret, region, endpoint: url }),
+    fc3Options: () => ({ endpoint: url, accessKeyId, accessKeySecret }),
     invoke: invoke as FcHost['invoke'],
     asyncIdle: () => asyncQueue.idle(),
     stats() {

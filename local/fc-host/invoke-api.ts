@@ -108,12 +108,24 @@ export async function answerApiRequest(req: IncomingMessage, body: Buffer, reque
   if (service !== deps.service) return apiError(404, 'ServiceNotFound', `service '${service}' does not exist`);
   if (!deps.hasFunction(fn)) return apiError(404, 'FunctionNotFound', `function '${fn}' does not exist in service '${service}'`);
 
+  return runInvocation(req, fn, body, requestId, deps, apiError);
+}
+
+/** Builds an API error answer in the body shape of the API version being answered. */
+export type ApiErrorAnswer = (status: number, code: string, message: string) => HttpAnswer;
+
+/**
+ * Runs an authenticated invocation of an existing function: the part both API versions
+ * (2016-08-15 here, 2023-03-30 in invoke-api-v3.ts) share — invocation type, payload
+ * limits, 202 for async, the sync result with FC's result headers.
+ */
+export async function runInvocation(req: IncomingMessage, fn: string, body: Buffer, requestId: string, deps: InvokeApiDeps, error: ApiErrorAnswer): Promise<HttpAnswer> {
   const invocationType = (header(req, 'x-fc-invocation-type') ?? 'Sync').toLowerCase();
   if (invocationType !== 'sync' && invocationType !== 'async') {
-    return apiError(400, 'InvalidArgument', `invalid invocation type '${header(req, 'x-fc-invocation-type')}'`);
+    return error(400, 'InvalidArgument', `invalid invocation type '${header(req, 'x-fc-invocation-type')}'`);
   }
   const limit = invocationType === 'async' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
-  if (body.length > limit) return apiError(400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${limit} bytes)`);
+  if (body.length > limit) return error(400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${limit} bytes)`);
 
   if (invocationType === 'async') {
     deps.enqueueAsync(fn, body, requestId);

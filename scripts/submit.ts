@@ -1,0 +1,177 @@
+// `npm run submit -- <jobs.jsonl> [options]`: sends upload jobs to a running local stack or
+// to the cloud, through the MNS queue or by FC asynchronous invocation. Every line is
+// checked first; with an invalid line nothing is sent. Guide: docs/submitting.md.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSubmitArgs, UsageError, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
+import { checkJobsText, type JobLine } from './submit/jobs-file';
+import { createProgress } from './submit/progress';
+import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
+import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_MESSAGE_LIMIT_BYTES } from './submit/senders';
+import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const S_YAML_FUNCTION = uploaderNameFromSYaml(join(REPO, 's.yaml'));
+
+const USAGE = `Usage: npm run submit -- <jobs.jsonl> [options]
+
+Sends upload jobs (one JSON job per line; blank lines and lines starting with # are
+skipped) to the uploader. Every line is checked first (lib/jobs/job.ts); if any is
+invalid, nothing is sent.
+
+Options:
+  --via queue|invoke   queue (default): MNS SendMessage; the queue's trigger feeds the uploader.
+                       invoke: FC asynchronous invocation of the uploader, one per job.
+  --api fc3|fc2        with --via invoke: fc3 (default) calls FC 3.0's API 2023-03-30, which
+                       reaches the function s.yaml deploys; fc2 calls the 2016-08-15 API via
+                       @alicloud/fc2, which needs an FC 2.0 service (FC_SERVICE).
+  --endpoint <url>     overrides MNS_ENDPOINT (queue) or FC_ENDPOINT (invoke).
+  --queue <name>       overrides MNS_QUEUE.
+  --function <name>    overrides FC_FUNCTION.
+  --concurrency <n>    jobs in flight at once (default ${DEFAULT_CONCURRENCY}).
+  --dry-run            check the file and the settings, send nothing.
+  --allow-invalid      send jobs that fail validation anyway: the uploader records each
+                       as 'failed' with the reason (lines that are not JSON, or too large,
+                       are still never sent).
+  -h, --help           this text.
+
+Environment:
+  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET   required
+  ALIBABA_CLOUD_SECURITY_TOKEN   with temporary (STS) keys
+  --via queue:
+    MNS_ENDPOINT       e.g. https://<account-id>.mns.<region>.aliyuncs.com, or the local
+                       emulator's URL (default: built from the account and MNS_REGION)
+    MNS_ACCOUNT_ID     the queue owner's account id (or ALIBABA_CLOUD_ACCOUNT_ID); required
+    MNS_REGION         region for the default endpoint (default FC_REGION, then ${DEFAULT_REGION})
+    MNS_QUEUE          queue name (default ${DEFAULT_QUEUE}, the local stack's; s.yaml's is oss-upload-jobs)
+  --via invoke:
+    FC_ENDPOINT        e.g. https://<account-id>.<region>.fc.aliyuncs.com, or the local FC
+                       host's URL (default: built from FC_ACCOUNT_ID and FC_REGION)
+    FC_ACCOUNT_ID      account id (or ALIBABA_CLOUD_ACCOUNT_ID); required unless FC_ENDPOINT
+                       is set, and always with --api fc2
+    FC_REGION          region (default ${DEFAULT_REGION}, as in s.yaml)
+    FC_FUNCTION        the uploader's name (default ${S_YAML_FUNCTION ?? "s.yaml's vars.uploaderFunctionName"}, from s.yaml)
+    FC_SERVICE         FC 2.0 service name, --api fc2 only
+
+Limits: an async invocation carries at most 128 KB, an MNS message 64 KB; put larger
+content behind a url or oss source instead of inline text/base64.
+
+Exit status: 0 when every job was sent; 1 when a job was invalid or failed to send;
+2 for a usage or settings error (nothing sent).`;
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    const detail = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
+    fail(2, `submit: cannot read ${file}: ${detail}`);
+  }
+}
+
+function label(line: JobLine | Outgoing): string {
+  return `line ${line.line}${line.jobId !== undefined ? ` (${line.jobId})` : ''}`;
+}
+
+function limitFor(args: SubmitArgs): { maxBodyBytes: number; limitHint: string } {
+  if (args.via === 'invoke') {
+    return {
+      maxBodyBytes: ASYNC_INVOKE_LIMIT_BYTES,
+      limitHint: `FC async invocation takes at most ${ASYNC_INVOKE_LIMIT_BYTES} bytes (128 KB): put the content behind source.url or source.oss instead of inline text/base64`,
+    };
+  }
+  return {
+    maxBodyBytes: MNS_MESSAGE_LIMIT_BYTES,
+    limitHint: `an MNS message holds at most ${MNS_MESSAGE_LIMIT_BYTES} bytes (64 KB): put the content behind source.url or source.oss instead of inline text/base64`,
+  };
+}
+
+function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: JobLine[], elapsedMs: number, where: string): void {
+  const sent = results.filter((r) => r.status === 'sent');
+  const failed = results.filter((r) => r.status === 'failed');
+  const skipped = results.filter((r) => r.status === 'skipped');
+  const out: string[] = [];
+  out.push(`Sent ${sent.length} of ${results.length + unsent.length} job(s) to ${where} in ${(elapsedMs / 1000).toFixed(1)} s.`);
+  const retried = sent.filter((r) => r.attempts > 1).length;
+  if (retried > 0) out.push(`  ${retried} needed a retry.`);
+  if (invalidLines.length > 0) out.push(`Invalid but sent (--allow-invalid; the pipeline records them as failed): ${invalidLines.length}`);
+  for (const line of invalidLines) out.push(`  ${label(line)}: ${line.problem}`);
+  if (unsent.length > 0) out.push(`Not sent (invalid): ${unsent.length}`);
+  for (const line of unsent) out.push(`  ${label(line)}: ${line.problem}`);
+  if (failed.length > 0) out.push(`Failed: ${failed.length}`);
+  for (const r of failed) out.push(`  ${label(r.item)}: ${r.reason}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ''}`);
+  if (skipped.length > 0) out.push(`Not sent after a fatal error: ${skipped.length} (${skipped[0]!.reason})`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  let args: SubmitArgs | 'help';
+  try {
+    args = parseSubmitArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) fail(2, `submit: ${err.message}\n\n${USAGE}`);
+    throw err;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+
+  const { lines, duplicates } = checkJobsText(readInput(args.file), limitFor(args));
+  const invalid = lines.filter((l) => l.problem !== undefined);
+  const unsendable = lines.filter((l) => l.unsendable);
+  for (const d of duplicates) process.stderr.write(`submit: warning: job id ${d.jobId} is on lines ${d.lines.join(', ')} (each is sent; the pipeline keeps one record)\n`);
+  if (lines.length === 0) fail(1, `submit: ${args.file} holds no jobs`);
+  if (invalid.length > 0 && !args.allowInvalid) {
+    const report = invalid.map((l) => `  ${label(l)}: ${l.problem}`).join('\n');
+    fail(1, `submit: ${invalid.length} of ${lines.length} job(s) in ${args.file} are invalid; nothing was sent:\n${report}\n(--allow-invalid sends invalid jobs anyway, to be recorded as failed.)`);
+  }
+
+  let destination;
+  try {
+    destination = resolveDestination(args, process.env, { functionName: S_YAML_FUNCTION });
+  } catch (err) {
+    if (err instanceof SettingsError) fail(2, `submit: cannot send, settings are missing or wrong (nothing was sent):\n${err.problems.map((p) => `  ${p}`).join('\n')}\nSee npm run submit -- --help.`);
+    throw err;
+  }
+  const where = describeDestination(destination);
+  const items: Outgoing[] = lines.filter((l) => !l.unsendable).map((l) => ({ line: l.line, jobId: l.jobId, body: l.body! }));
+
+  if (args.dryRun) {
+    process.stdout.write(`Dry run: ${items.length} job(s) would go to ${where}; nothing was sent.\n`);
+    if (unsendable.length > 0) {
+      process.stdout.write(`${unsendable.map((l) => `  ${label(l)} can never be sent: ${l.problem}`).join('\n')}\n`);
+      process.exit(1);
+    }
+    return;
+  }
+
+  process.stderr.write(`submit: sending ${items.length} job(s) to ${where}\n`);
+  const sender = createSender(destination);
+  const progress = createProgress(process.stderr);
+  const counts = { done: 0, sent: 0, failed: 0, total: items.length };
+  const started = Date.now();
+  const results = await sendAll(items, sender, {
+    concurrency: args.concurrency,
+    onSettled(result) {
+      counts.done++;
+      if (result.status === 'sent') counts.sent++;
+      else counts.failed++;
+      progress.update(counts);
+    },
+  });
+  progress.finish(counts);
+  const sentInvalid = invalid.filter((l) => !l.unsendable);
+  printSummary(results, sentInvalid, unsendable, Date.now() - started, where);
+  const allSent = unsendable.length === 0 && results.every((r) => r.status === 'sent');
+  process.exitCode = allSent ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  fail(1, `submit: ${err instanceof Error ? err.message : String(err)}`);
+});

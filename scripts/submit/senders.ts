@@ -1,0 +1,117 @@
+/**
+ * The three ways a job leaves `npm run submit`: MNS SendMessage (@alicloud/mns), FC
+ * 2016-08-15 async invocation (@alicloud/fc2), FC 3.0 async invocation
+ * (lib/fc/invoke-v3.ts). Each sends one job body and says how a failure should be treated.
+ */
+import MNSClient from '@alicloud/mns';
+import FC from '@alicloud/fc2';
+import { FcV3Error, invokeFunctionV3 } from '../../lib/fc/invoke-v3';
+import type { Destination } from './settings';
+
+/** Limits of the two ways (DESIGN.md section 6; MNS queue attributes). */
+export const ASYNC_INVOKE_LIMIT_BYTES = 128 * 1024;
+/** MNS's largest message (MaximumMessageSize ranges 1024–65536 bytes; 65536 is the default). */
+export const MNS_MESSAGE_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * What to do after a failure: `transient` retry it; `job` give up on this job only;
+ * `fatal` stop sending (the destination or the credentials are wrong, so every other job
+ * would fail the same way).
+ */
+export type FailureKind = 'transient' | 'job' | 'fatal';
+
+export interface Sender {
+  /** Sends one job; resolves with the message id or FC request id. */
+  send(body: string): Promise<string | undefined>;
+  classify(error: unknown): FailureKind;
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+
+/** The HTTP status of an SDK error: `status`, or the SDKs' message "… failed with 403. …". */
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof FcV3Error) return error.status || undefined;
+  if (!(error instanceof Error)) return undefined;
+  const match = /failed with (\d{3})\b/.exec(error.message);
+  return match ? Number(match[1]) : undefined;
+}
+
+function isNetworkError(error: unknown): boolean {
+  if (error instanceof FcV3Error) return error.reason === 'fc_network_error' || error.reason === 'fc_timeout';
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && NETWORK_CODES.has(code)) || /Timeout/.test(error.name);
+}
+
+/**
+ * Sorts a send failure by its HTTP status: no answer, 429 or 5xx is transient (FC's
+ * ResourceExhausted/ResourceThrottled, MNS's ServiceUnavailable); 401/403/404 are fatal
+ * (wrong key, missing queue, function or service); any other 4xx is this job's own problem.
+ *
+ * @example classifyFailure(Object.assign(new Error('POST … failed with 503. …'), { name: 'MNSServiceUnavailableError' })) // 'transient'
+ */
+export function classifyFailure(error: unknown): FailureKind {
+  if (isNetworkError(error)) return 'transient';
+  const status = statusOf(error);
+  if (status === undefined) return 'job';
+  if (status === 429 || status >= 500) return 'transient';
+  if (status === 401 || status === 403 || status === 404) return 'fatal';
+  return 'job';
+}
+
+/**
+ * `@alicloud/mns` writes MessageBody into its XML as it is (local/mns/README.md), so the
+ * JSON is XML-escaped here and MNS hands the consumer the original text; s.yaml's trigger
+ * takes the raw body (`IsBase64Decode: false`).
+ */
+export function escapeForMnsXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The sender for a destination (constructs the SDK client; sends nothing yet). */
+export function createSender(destination: Destination, timeoutMs = 30_000): Sender {
+  const { credentials } = destination;
+  if (destination.via === 'queue') {
+    const client = new MNSClient(destination.accountId, {
+      endpoint: destination.endpoint,
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+      readTimeout: timeoutMs,
+      connectTimeout: timeoutMs,
+    });
+    return {
+      async send(body) {
+        const sent = await client.sendMessage(destination.queue, { MessageBody: escapeForMnsXml(body) });
+        return sent.body.MessageId;
+      },
+      classify: classifyFailure,
+    };
+  }
+  if (destination.api === 'fc2') {
+    const client = new FC(destination.accountId ?? '', {
+      accessKeyID: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+      region: destination.region,
+      endpoint: destination.endpoint,
+      timeout: timeoutMs,
+    });
+    return {
+      async send(body) {
+        const response = await client.invokeFunction(destination.service ?? '', destination.functionName, body, { 'x-fc-invocation-type': 'Async' });
+        const id = response.headers['x-fc-request-id'];
+        return Array.isArray(id) ? id[0] : id;
+      },
+      classify: classifyFailure,
+    };
+  }
+  const client = { endpoint: destination.endpoint, ...credentials, timeoutMs };
+  return {
+    async send(body) {
+      const result = await invokeFunctionV3(client, destination.functionName, body, { invocationType: 'Async', qualifier: 'LATEST' });
+      return result.requestId;
+    },
+    classify: classifyFailure,
+  };
+}

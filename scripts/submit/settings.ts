@@ -1,0 +1,142 @@
+/**
+ * Where `npm run submit` sends jobs and as whom: from the command line and the environment.
+ * Every missing setting is reported at once, by variable name, before anything is sent.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { ReasonedError } from '../../lib/errors';
+import { fc3Endpoint } from '../../lib/fc/invoke-v3';
+import type { FcApi, SubmitArgs } from './args';
+
+/** The default queue: the one the local stack (local/stack.ts) creates. */
+export const DEFAULT_QUEUE = 'upload-jobs';
+/** s.yaml's default region (`env('FC_REGION', 'cn-hangzhou')`). */
+export const DEFAULT_REGION = 'cn-hangzhou';
+
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface QueueDestination {
+  via: 'queue';
+  endpoint: string;
+  accountId: string;
+  queue: string;
+  credentials: Credentials;
+}
+
+export interface InvokeDestination {
+  via: 'invoke';
+  api: FcApi;
+  endpoint: string;
+  functionName: string;
+  /** fc2 only: the client needs them. */
+  accountId?: string;
+  region: string;
+  /** fc2 only: FC 2.0 functions live in a service. */
+  service?: string;
+  credentials: Credentials;
+}
+
+export type Destination = QueueDestination | InvokeDestination;
+
+/** One or more settings are missing or malformed (exit 2). */
+export class SettingsError extends ReasonedError<'missing_settings' | 'invalid_setting'> {
+  readonly problems: string[];
+
+  constructor(reason: 'missing_settings' | 'invalid_setting', problems: string[]) {
+    super(reason, problems.join('\n'));
+    this.problems = problems;
+  }
+}
+
+function value(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const v = env[name]?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/**
+ * The uploader's function name as s.yaml deploys it (`vars.uploaderFunctionName`), or
+ * undefined when s.yaml cannot be read.
+ *
+ * @example uploaderNameFromSYaml('s.yaml') // 'oss-upload-uploader'
+ */
+export function uploaderNameFromSYaml(path: string): string | undefined {
+  try {
+    const doc = parse(readFileSync(path, 'utf8')) as { vars?: { uploaderFunctionName?: unknown } } | null;
+    const name = doc?.vars?.uploaderFunctionName;
+    // A `${env(…)}` expression is only known to Serverless Devs: no default then.
+    return typeof name === 'string' && name !== '' && !name.includes('${') ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkEndpoint(endpoint: string, from: string, problems: string[]): void {
+  try {
+    const url = new URL(endpoint);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${from} must be an http(s) URL, not '${endpoint}'`);
+  } catch {
+    problems.push(`${from} must be an http(s) URL, not '${endpoint}'`);
+  }
+}
+
+/**
+ * Resolves the destination of a run. Throws SettingsError naming every missing variable.
+ *
+ * @example
+ * resolveDestination({ via: 'queue', … }, { MNS_ENDPOINT: 'http://127.0.0.1:9000', MNS_ACCOUNT_ID: '123', ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' }, {})
+ * // { via: 'queue', endpoint: 'http://127.0.0.1:9000', accountId: '123', queue: 'upload-jobs', credentials: {…} }
+ */
+export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, defaults: { functionName?: string }): Destination {
+  const missing: string[] = [];
+  const invalid: string[] = [];
+  const accessKeyId = value(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
+  const accessKeySecret = value(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  const securityToken = value(env, 'ALIBABA_CLOUD_SECURITY_TOKEN');
+  if (!accessKeyId) missing.push('ALIBABA_CLOUD_ACCESS_KEY_ID is not set (the AccessKey ID to sign requests with)');
+  if (!accessKeySecret) missing.push('ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set (the AccessKey secret to sign requests with)');
+  const credentials: Credentials = { accessKeyId: accessKeyId ?? '', accessKeySecret: accessKeySecret ?? '', ...(securityToken ? { securityToken } : {}) };
+
+  let destination: Destination;
+  if (args.via === 'queue') {
+    const accountId = value(env, 'MNS_ACCOUNT_ID', 'ALIBABA_CLOUD_ACCOUNT_ID');
+    if (!accountId) missing.push('MNS_ACCOUNT_ID (or ALIBABA_CLOUD_ACCOUNT_ID) is not set (the account that owns the queue)');
+    let endpoint = args.endpoint ?? value(env, 'MNS_ENDPOINT');
+    if (endpoint) checkEndpoint(endpoint, args.endpoint ? '--endpoint' : 'MNS_ENDPOINT', invalid);
+    // The cloud endpoint is https://<account>.mns.<region>.aliyuncs.com; the queue lives in the deployment's region.
+    else if (accountId) endpoint = `https://${accountId}.mns.${value(env, 'MNS_REGION', 'FC_REGION') ?? DEFAULT_REGION}.aliyuncs.com`;
+    const queue = args.queue ?? value(env, 'MNS_QUEUE') ?? DEFAULT_QUEUE;
+    destination = { via: 'queue', endpoint: endpoint ?? '', accountId: accountId ?? '', queue, credentials };
+  } else {
+    const region = value(env, 'FC_REGION') ?? DEFAULT_REGION;
+    const accountId = value(env, 'FC_ACCOUNT_ID', 'ALIBABA_CLOUD_ACCOUNT_ID');
+    let endpoint = args.endpoint ?? value(env, 'FC_ENDPOINT');
+    if (endpoint) checkEndpoint(endpoint, args.endpoint ? '--endpoint' : 'FC_ENDPOINT', invalid);
+    else if (accountId) endpoint = fc3Endpoint(accountId, region);
+    // @alicloud/fc2 refuses to start without an account id, even with an endpoint.
+    if (!accountId && (!endpoint || args.api === 'fc2')) {
+      missing.push(`FC_ACCOUNT_ID (or ALIBABA_CLOUD_ACCOUNT_ID) is not set (the account whose FC endpoint to call${args.api === 'fc3' ? ', or set FC_ENDPOINT' : ''})`);
+    }
+    const functionName = args.functionName ?? value(env, 'FC_FUNCTION') ?? defaults.functionName;
+    if (!functionName) missing.push("FC_FUNCTION is not set (the uploader's function name; s.yaml's could not be read)");
+    const service = value(env, 'FC_SERVICE');
+    if (args.api === 'fc2' && !service) missing.push('FC_SERVICE is not set (--api fc2 calls the 2016-08-15 API, which needs the FC 2.0 service name)');
+    destination = { via: 'invoke', api: args.api, endpoint: endpoint ?? '', functionName: functionName ?? '', accountId, region, service, credentials };
+  }
+  if (missing.length > 0) throw new SettingsError('missing_settings', [...missing, ...invalid]);
+  if (invalid.length > 0) throw new SettingsError('invalid_setting', invalid);
+  return destination;
+}
+
+/** A one-line description of where jobs go (no secrets). */
+export function describeDestination(d: Destination): string {
+  if (d.via === 'queue') return `MNS queue '${d.queue}' at ${d.endpoint} (SendMessage)`;
+  if (d.api === 'fc2') return `function '${d.functionName}' of service '${d.service}' at ${d.endpoint} (FC 2016-08-15 API, async)`;
+  return `function '${d.functionName}' at ${d.endpoint} (FC 3.0 API 2023-03-30, qualifier LATEST, async)`;
+}
