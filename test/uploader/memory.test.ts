@@ -73,6 +73,7 @@ describe('uploader memory', () => {
       assert.equal(summary.jobs[0]!.outcome, 'uploaded');
       assert.equal(summary.jobs[0]!.bytes, SOURCE_SIZE);
       const growth = peak - baseline;
+      assert.ok(growth < GROWTH_LIMIT, `live memory grew by ${(growth / MiB).toFixed(1)} MiB (limit ${GROWTH_LIMIT / MiB} MiB)`);
 
       const record = await stack.store.getRecord(jobId);
       assert.equal(record?.status, 'uploaded');
