@@ -99,7 +99,7 @@ function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: Jo
   out.push(`Sent ${sent.length} of ${results.length + unsent.length} job(s) to ${where} in ${(elapsedMs / 1000).toFixed(1)} s.`);
   const retried = sent.filter((r) => r.attempts > 1).length;
   if (retried > 0) out.push(`  ${retried} needed a retry.`);
-  if (invalidLines.length > 0) out.push(`Invalid but sent (--allow-invalid; the pipeline records them as failed): ${invalidLines.length}`);
+  if (invalidLines.length > 0) out.push(`Invalid, sent anyway (--allow-invalid; the pipeline records them as failed): ${invalidLines.length}`);
   for (const line of invalidLines) out.push(`  ${label(line)}: ${line.problem}`);
   if (unsent.length > 0) out.push(`Not sent (invalid): ${unsent.length}`);
   for (const line of unsent) out.push(`  ${label(line)}: ${line.problem}`);

@@ -1,0 +1,141 @@
+// `npm run submit -- <file> --via queue` as a child process against the local MNS emulator,
+// read back with the real @alicloud/mns client.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import MNSClient from '@alicloud/mns';
+import { startMnsEmulator, type MnsEmulator } from '../../local/mns/index';
+import { job, jobsFile, removeJobsFiles, runSubmit } from './run-submit';
+
+let mns: MnsEmulator;
+let client: MNSClient;
+let queueCounter = 0;
+
+before(async () => {
+  mns = await startMnsEmulator();
+  client = new MNSClient(mns.accountId, { endpoint: mns.url, accessKeyId: mns.accessKeyId, accessKeySecret: mns.accessKeySecret });
+});
+
+after(async () => {
+  await mns.close();
+  removeJobsFiles();
+});
+
+async function freshQueue(): Promise<string> {
+  queueCounter += 1;
+  const name = `submit-${queueCounter}`;
+  await client.createQueue(name, { VisibilityTimeout: 60 });
+  return name;
+}
+
+function env(queue: string): Record<string, string> {
+  return {
+    MNS_ENDPOINT: mns.url,
+    MNS_ACCOUNT_ID: mns.accountId,
+    MNS_QUEUE: queue,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: mns.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: mns.accessKeySecret,
+  };
+}
+
+/** Every message body in the queue (receives them all; they stay invisible afterwards). */
+async function drain(queue: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    try {
+      const { body } = await client.batchReceiveMessage(queue, 16, 0);
+      bodies.push(...body.map((m) => m.MessageBody));
+    } catch (err) {
+      if (err instanceof Error && err.name === 'MNSMessageNotExistError') return bodies;
+      throw err;
+    }
+  }
+}
+
+describe('npm run submit --via queue', () => {
+  test('sends every job once, with its JSON as the message body (XML-special characters intact)', async () => {
+    const queue = await freshQueue();
+    const lines = ['# sample jobs', job('q-1', 'fish & chips <b>'), '', job('q-2', 'héllo "quoted"'), job('q-3'), job('q-4'), job('q-5')];
+    const run = await runSubmit([jobsFile(lines), '--concurrency', '2'], env(queue));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Sent 5 of 5 job\(s\) to MNS queue 'submit-\d+'/);
+    assert.match(run.stderr, /submit: 5\/5 \(100%\) sent 5, failed 0/, 'a plain progress line when stderr is not a terminal');
+    const bodies = await drain(queue);
+    const expected = lines.filter((l) => l.startsWith('{'));
+    assert.deepEqual([...bodies].sort(), [...expected].sort());
+  });
+
+  test('invalid lines are reported with their line numbers and nothing is sent', async () => {
+    const queue = await freshQueue();
+    const lines = [job('ok-1'), '{"jobId":"bad id!","source":{"text":"x"},"target":{"key":"k"}}', '# comment', '{"jobId":"no-target","source":{"text":"x"}}', 'not json', job('ok-2')];
+    const run = await runSubmit([jobsFile(lines)], env(queue));
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /3 of 5 job\(s\) .* are invalid; nothing was sent/);
+    assert.match(run.stderr, /line 2 \(bad id!\): jobId/);
+    assert.match(run.stderr, /line 4 \(no-target\): target/);
+    assert.match(run.stderr, /line 5: not valid JSON/);
+    assert.deepEqual(mns.queueStats(queue), { visible: 0, inflight: 0, delayed: 0 });
+  });
+
+  test('--allow-invalid sends invalid jobs (to be recorded as failed) but never non-JSON lines', async () => {
+    const queue = await freshQueue();
+    const invalid = '{"jobId":"inv-1","source":{"text":"x"}}';
+    const run = await runSubmit([jobsFile([job('v-1'), invalid, 'garbage']), '--allow-invalid'], env(queue));
+    assert.equal(run.code, 1, 'not everything was sent');
+    assert.match(run.stdout, /Sent 2 of 3/);
+    assert.match(run.stdout, /Invalid, sent anyway.*\n {2}line 2 \(inv-1\): target/);
+    assert.match(run.stdout, /Not sent \(invalid\): 1\n {2}line 3: not valid JSON/);
+    assert.deepEqual((await drain(queue)).sort(), [invalid, job('v-1')].sort());
+  });
+
+  test('a job larger than an MNS message is refused before sending, pointing at url/oss sources', async () => {
+    const queue = await freshQueue();
+    const run = await runSubmit([jobsFile([job('small'), job('huge', 'x'.repeat(70 * 1024))])], env(queue));
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /line 2 \(huge\): the job is \d+ bytes; an MNS message holds at most 65536 bytes.*source\.url or source\.oss/);
+    assert.equal(mns.queueStats(queue).visible, 0);
+  });
+
+  test('missing settings are named, exit 2, nothing sent', async () => {
+    const queue = await freshQueue();
+    const run = await runSubmit([jobsFile([job('m-1')])], { MNS_ENDPOINT: mns.url, MNS_QUEUE: queue, ALIBABA_CLOUD_ACCESS_KEY_ID: mns.accessKeyId });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set/);
+    assert.match(run.stderr, /MNS_ACCOUNT_ID \(or ALIBABA_CLOUD_ACCOUNT_ID\) is not set/);
+    assert.doesNotMatch(run.stderr, /ALIBABA_CLOUD_ACCESS_KEY_ID is not set/);
+    assert.equal(mns.queueStats(queue).visible, 0);
+  });
+
+  test('a transient failure is retried; a missing queue stops the run (fatal) with a clear reason', async () => {
+    const queue = await freshQueue();
+    mns.faults.inject({ operation: 'SendMessage', count: 1, status: 503, code: 'ServiceUnavailable' });
+    const retried = await runSubmit([jobsFile([job('r-1')])], env(queue));
+    assert.equal(retried.code, 0, retried.stdout + retried.stderr);
+    assert.match(retried.stdout, /Sent 1 of 1.*\n {2}1 needed a retry/);
+    assert.equal((await drain(queue)).length, 1);
+
+    const missing = await runSubmit([jobsFile([job('f-1'), job('f-2'), job('f-3')]), '--queue', 'no-such-queue', '--concurrency', '1'], env(queue));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /Sent 0 of 3/);
+    assert.match(missing.stdout, /Failed: 1\n {2}line 1 \(f-1\): .*failed with 404/);
+    assert.match(missing.stdout, /Not sent after a fatal error: 2/);
+  });
+
+  test('--dry-run checks file and settings and sends nothing; --help documents the settings', async () => {
+    const queue = await freshQueue();
+    const dry = await runSubmit([jobsFile([job('d-1')]), '--dry-run'], env(queue));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: 1 job\(s\) would go to MNS queue/);
+    assert.equal(mns.queueStats(queue).visible, 0);
+
+    const help = await runSubmit(['--help'], {});
+    assert.equal(help.code, 0);
+    for (const name of ['MNS_ENDPOINT', 'MNS_ACCOUNT_ID', 'MNS_QUEUE', 'FC_ENDPOINT', 'FC_ACCOUNT_ID', 'FC_REGION', 'FC_FUNCTION', 'FC_SERVICE', 'ALIBABA_CLOUD_SECURITY_TOKEN', '--allow-invalid', '--api fc3|fc2']) {
+      assert.ok(help.stdout.includes(name), `--help mentions ${name}`);
+    }
+    assert.match(help.stdout, /default oss-upload-uploader, from s\.yaml/);
+
+    const usage = await runSubmit(['--via', 'carrier-pigeon', 'x.jsonl'], {});
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--via must be queue or invoke/);
+  });
+});
