@@ -10,6 +10,7 @@ import type { OssObjectClient } from '../oss/client';
 import type { ByteReader } from './byte-reader';
 import { isCallbackFailed, isTransient, SourceError, type OssSdkError } from './errors';
 import { withRetries, type RetryPolicy, type Sleep } from './retry';
+import { callbackAnswer } from './callback-answer';
 
 /** OSS allows part numbers 1–10000 (https://www.alibabacloud.com/help/en/oss/developer-reference/uploadpart). */
 export const MAX_PARTS = 10_000;
@@ -94,8 +95,7 @@ async function complete(input: MultipartInput, uploadId: string, parts: Uploaded
   return withRetries(
     async () => {
       try {
-        const result = await input.client.completeMultipartUpload(input.key, uploadId, parts, { headers: { ...input.callbackHeaders } });
-        return result.data;
+        return await callbackAnswer(input.client.completeMultipartUpload(input.key, uploadId, parts, { headers: { ...input.callbackHeaders } }));
       } catch (error) {
         const e = error as OssSdkError;
         if (ambiguous && e.code === 'NoSuchUpload') {

@@ -16,6 +16,7 @@ import type { Job } from '../jobs/job';
 import type { OssObjectClient } from '../oss/client';
 import type { Outcome } from '../records/record';
 import { ByteReader } from './byte-reader';
+import { callbackAnswer } from './callback-answer';
 import { callbackHeadersFor } from './callback-params';
 import type { UploadSettings } from './config';
 import { describeError, isCallbackFailed, isTransient, reasonOf, TransientJobError, type OssSdkError } from './errors';
@@ -88,8 +89,8 @@ async function attempt(job: Job, key: string, client: OssObjectClient, callbackH
     if (opened.length === undefined || opened.length <= threshold) {
       const head = await reader.read(threshold + 1);
       if (head.length <= threshold) {
-        const result = await client.put(key, head, { headers: { ...headers, ...callbackHeaders } });
-        return { data: (result as { data?: unknown }).data, bytes: head.length, multipart };
+        const data = await callbackAnswer(client.put(key, head, { headers: { ...headers, ...callbackHeaders } }));
+        return { data, bytes: head.length, multipart };
       }
       reader.unshift(head);
     }

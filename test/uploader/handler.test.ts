@@ -133,6 +133,18 @@ describe('uploader handler', () => {
     assert.equal((await stack.client(TARGET_BUCKET).get(`u/${jobId}.txt`)).content.toString(), body);
   });
 
+  test('a callback answering XML is a success: no second upload', async () => {
+    const jobId = freshJobId('xml');
+    stack.callback.mode = 'xml';
+    stack.proxy.reset();
+    const summary = await invoke({ jobId, source: { text: 'xml answer' }, target: { key: `x/${jobId}.txt` } });
+    assert.equal(summary.jobs[0]!.outcome, 'uploaded');
+    assert.equal(stack.proxy.count('PutObject'), 1);
+    const record = await stack.store.getRecord(jobId);
+    assert.equal(record?.status, 'uploaded');
+    assert.equal(record?.deliveries, 1);
+  });
+
   test('permanent failures are recorded failed and do not fail the batch; an invalid job is reported', async () => {
     const missing = freshJobId('missing');
     const denied = freshJobId('denied');

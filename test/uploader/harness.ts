@@ -2,7 +2,7 @@
  * Shared set-up of the uploader tests: the OSS and Tablestore emulators (one key pair for
  * both, as a function's role has), a counting proxy in front of OSS, a callback server
  * that records jobs the way the callback function does (token checked, `uploaded`
- * written, 200 JSON) or fails on demand, and a source server with the answers url
+ * written, 200 JSON, or XML on demand) or fails on demand, and a source server with the answers url
  * sources meet in the wild.
  */
 import { createHash } from 'node:crypto';
@@ -122,7 +122,7 @@ export async function startSourceServer(): Promise<SourceServer> {
 }
 
 /** How the test callback server answers. */
-export type CallbackMode = 'record' | 'fail';
+export type CallbackMode = 'record' | 'fail' | 'xml';
 
 export interface CallbackServer {
   url: string;
@@ -163,6 +163,12 @@ export async function startCallbackServer(store: RecordStore): Promise<CallbackS
             ...(payload.operation ? { operation: payload.operation } : {}),
             ...(Object.keys(vars).length > 0 ? { vars } : {}),
           });
+          if (state.mode === 'xml') {
+            // OSS also passes an XML answer through (DESIGN.md section 5).
+            const xml = `<?xml version="1.0" encoding="UTF-8"?><Result><JobId>${jobId}</JobId></Result>`;
+            res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) }).end(xml);
+            return;
+          }
           const body = JSON.stringify({ jobId, status: 'uploaded', etag: payload.etag, size: payload.size });
           res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
         } catch (error) {
