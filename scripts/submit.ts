@@ -18,7 +18,9 @@ const USAGE = `Usage: npm run submit -- <jobs.jsonl> [options]
 
 Sends upload jobs (one JSON job per line; blank lines and lines starting with # are
 skipped) to the uploader. Every line is checked first (lib/jobs/job.ts); if any is
-invalid, nothing is sent.
+invalid, nothing is sent. \${NAME} in a line is replaced by the environment variable
+NAME when it is set (e.g. \${SOURCES_URL}, printed by npm start -- --keep-running);
+ALIBABA_CLOUD_* variables are never substituted.
 
 Options:
   --via queue|invoke   queue (default): MNS SendMessage; the queue's trigger feeds the uploader.
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const { lines, duplicates } = checkJobsText(readInput(args.file), limitFor(args));
+  const { lines, duplicates } = checkJobsText(readInput(args.file), limitFor(args), process.env);
   const invalid = lines.filter((l) => l.problem !== undefined);
   const unsendable = lines.filter((l) => l.unsendable);
   for (const d of duplicates) process.stderr.write(`submit: warning: job id ${d.jobId} is on lines ${d.lines.join(', ')} (each is sent; the pipeline keeps one record)\n`);

@@ -26,20 +26,39 @@ export interface JobsFile {
 }
 
 /**
+ * Replaces `${NAME}` with the value of NAME in `vars`, so sample files can point at a
+ * running stack (`${SOURCES_URL}` in examples/jobs.jsonl; `npm start --keep-running` prints
+ * it). Credentials (`ALIBABA_CLOUD_*`) are never put into a job; unknown names stay as they
+ * are, and the job's validation then names the field.
+ *
+ * @example expandVariables('{"url":"${SOURCES_URL}/a.txt"}', { SOURCES_URL: 'http://127.0.0.1:8080' }) // '{"url":"http://127.0.0.1:8080/a.txt"}'
+ */
+export function expandVariables(line: string, vars: Record<string, string | undefined>): string {
+  return line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    const value = vars[name];
+    if (value === undefined || name.startsWith('ALIBABA_CLOUD_')) return whole;
+    // Inserted into a JSON string: escape it as one.
+    return JSON.stringify(value).slice(1, -1);
+  });
+}
+
+/**
  * Checks each job line: JSON, a valid job (lib/jobs/job.ts `parseJob`), and a body of at
- * most `maxBodyBytes` (the limit of the way it will travel).
+ * most `maxBodyBytes` (the limit of the way it will travel). `${NAME}` placeholders are
+ * expanded from `vars` first (expandVariables).
  *
  * @example
  * checkJobsText('{"jobId":"a","source":{"text":"hi"},"target":{"key":"a.txt"}}\n# note\n', { maxBodyBytes: 65536, limitHint: '…' })
  * // { lines: [{ line: 1, body: '{"jobId":"a",…}', jobId: 'a', problem: undefined, unsendable: false }], duplicates: [] }
  */
-export function checkJobsText(text: string, limits: { maxBodyBytes: number; limitHint: string }): JobsFile {
+export function checkJobsText(text: string, limits: { maxBodyBytes: number; limitHint: string }, vars: Record<string, string | undefined> = {}): JobsFile {
   const lines: JobLine[] = [];
   const seen = new Map<string, number[]>();
   const rows = text.split(/\r?\n/);
   rows.forEach((raw, index) => {
-    const trimmed = raw.replace(/^\uFEFF/, '').trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const text = raw.replace(/^\uFEFF/, '').trim();
+    if (text === '' || text.startsWith('#')) return;
+    const trimmed = expandVariables(text, vars);
     const line = index + 1;
     let value: unknown;
     try {

@@ -2,6 +2,8 @@
 // read back with the real @alicloud/mns client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import MNSClient from '@alicloud/mns';
 import { startMnsEmulator, type MnsEmulator } from '../../local/mns/index';
 import { job, jobsFile, removeJobsFiles, runSubmit } from './run-submit';
@@ -85,6 +87,21 @@ describe('npm run submit --via queue', () => {
     assert.match(run.stdout, /Invalid, sent anyway.*\n {2}line 2 \(inv-1\): target/);
     assert.match(run.stdout, /Not sent \(invalid\): 1\n {2}line 3: not valid JSON/);
     assert.deepEqual((await drain(queue)).sort(), [invalid, job('v-1')].sort());
+  });
+
+  test('examples/jobs.jsonl: ${SOURCES_URL} is filled in from the environment, the duplicate is warned about, the invalid sample sent with --allow-invalid', async () => {
+    const queue = await freshQueue();
+    const examples = fileURLToPath(new URL('../../examples/jobs.jsonl', import.meta.url));
+    const jobLines = readFileSync(examples, 'utf8').split('\n').filter((l) => l.trim().startsWith('{'));
+    const run = await runSubmit([examples, '--allow-invalid'], { ...env(queue), SOURCES_URL: 'http://127.0.0.1:8123' });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stderr, /warning: job id demo-text-1 is on lines \d+, \d+/);
+    assert.match(run.stdout, /Invalid, sent anyway.*\n {2}line \d+ \(demo-invalid-1\): source must have exactly one of url, text, base64, oss/);
+    const bodies = await drain(queue);
+    assert.equal(bodies.length, jobLines.length);
+    const urls = bodies.map((b) => (JSON.parse(b) as { source: { url?: string } }).source.url).filter((u): u is string => u !== undefined);
+    assert.ok(urls.length > 0 && urls.every((u) => u.startsWith('http://127.0.0.1:8123/')), urls.join(' '));
+    assert.ok(bodies.some((b) => b.includes('照片/日本語 ファイル+1.txt')), 'non-ASCII text arrives intact');
   });
 
   test('a job larger than an MNS message is refused before sending, pointing at url/oss sources', async () => {
