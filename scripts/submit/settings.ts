@@ -101,6 +101,8 @@ export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, def
   const securityToken = value(env, 'ALIBABA_CLOUD_SECURITY_TOKEN');
   if (!accessKeyId) missing.push('ALIBABA_CLOUD_ACCESS_KEY_ID is not set (the AccessKey ID to sign requests with)');
   if (!accessKeySecret) missing.push('ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set (the AccessKey secret to sign requests with)');
+  // Temporary keys are STS.…; without their token every request would be refused.
+  if (accessKeyId?.startsWith('STS.') && !securityToken) missing.push('ALIBABA_CLOUD_SECURITY_TOKEN is not set (needed with the temporary STS key in ALIBABA_CLOUD_ACCESS_KEY_ID)');
   const credentials: Credentials = { accessKeyId: accessKeyId ?? '', accessKeySecret: accessKeySecret ?? '', ...(securityToken ? { securityToken } : {}) };
 
   let destination: Destination;
