@@ -122,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const callbackUrl = `http://127.0.0.1:${callbackPort}/oss/callback`;
     const fc = await startFcHost({
       credentials,
+      // The invoke API accepts the same key pair, so `npm run submit -- --via invoke` works.
+      accessKeyId: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
       onLog: options.onFunctionLog,
       functions: [
         {
@@ -214,6 +217,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         MNS_QUEUE: queue,
         FC_ENDPOINT: fc.url,
         FC_ACCOUNT_ID: fc.accountId,
+        FC_REGION: fc.region,
+        FC_FUNCTION: 'uploader',
+        FC_SERVICE: fc.service,
         ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
         OSS_ENDPOINT: oss.url,

@@ -44,6 +44,14 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
       metafile: true,
       logLevel: 'warning',
       legalComments: 'linked',
+      // urllib (under ali-oss) has an optional require('proxy-agent') inside a try; it is
+      // not installed and never needed in FC, so it stays an unresolved require.
+      external: ['proxy-agent'],
+      // tsconfig's strict mode would put "use strict" at the top of the bundle, which then
+      // covers the tablestore SDK too, and its PlainBuffer builder assigns an undeclared
+      // loop variable (\`for (key in …)\` in plian_buffer_builder.js): a ReferenceError in
+      // strict mode. The SDK only works as the sloppy-mode CommonJS it was written as.
+      tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     });
     const inputs = Object.keys((result.metafile as Metafile).inputs);
     for (const forbidden of fn.forbidden) {

@@ -149,7 +149,7 @@ async function run(args: Args): Promise<number> {
 
   if (args.keepRunning) {
     const env = Object.entries(stack.endpoints).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');
-    console.log(`\nThe stack keeps running. Send more jobs with:\n\n  ${env} \\\n  npm run submit -- examples/jobs.jsonl --via queue\n\nPress Ctrl-C to stop.`);
+    console.log(`\nThe stack keeps running. Send more jobs with:\n\n  ${env} \\\n  npm run submit -- examples/jobs.jsonl --via queue --allow-invalid\n  (or --via invoke: FC async invocation through the local FC host)\n\nPress Ctrl-C to stop.`);
     await new Promise(() => undefined);
   }
   await stack.close();
