@@ -52,6 +52,14 @@ export interface OssEmulator {
   publicKeyUrlPrefix: string;
   /** Fault injection; operation names are OSS API names (PutObject, UploadPart, …). */
   faults: FaultInjector;
+  /**
+   * Requests received per OSS operation name since the start or the last reset, e.g.
+   * `{ PutObject: 1, HeadObject: 2 }` (faulted and refused requests included; control
+   * requests under /__emulator/ not). Tests use it to count uploads.
+   */
+  requestCounts(): Record<string, number>;
+  /** Sets every count back to zero. */
+  resetRequestCounts(): void;
   close(): Promise<void>;
 }
 
@@ -68,8 +76,9 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const faults = new FaultInjector();
+  const requestCounts = new Map<string, number>();
   const signer = { privateKey, publicKeyUrl: '', requesterId: EMULATOR_OWNER_ID, timeoutMs: options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS };
-  const server = createOssServer({ ctx: { state, signer, ownerId: EMULATOR_OWNER_ID }, credentials: { accessKeyId, accessKeySecret }, faults, publicKeyPem });
+  const server = createOssServer({ ctx: { state, signer, ownerId: EMULATOR_OWNER_ID }, credentials: { accessKeyId, accessKeySecret }, faults, publicKeyPem, requestCounts });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,6 +100,8 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
     publicKeyUrl: signer.publicKeyUrl,
     publicKeyUrlPrefix,
     faults,
+    requestCounts: () => Object.fromEntries(requestCounts),
+    resetRequestCounts: () => requestCounts.clear(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

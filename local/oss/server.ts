@@ -43,6 +43,8 @@ export interface ServerDeps {
   credentials: Credentials;
   faults: FaultInjector;
   publicKeyPem: string;
+  /** Requests per OSS operation name, counted as they arrive (control requests excluded). */
+  requestCounts: Map<string, number>;
 }
 
 /** OSS request ids: 24 uppercase hex characters. */
@@ -104,6 +106,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const operation = operationOf(method, target);
+    // Counted before faults and the signature check: a test counts what reached OSS.
+    deps.requestCounts.set(operation, (deps.requestCounts.get(operation) ?? 0) + 1);
     const fault = deps.faults.take(operation);
     if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);
     if (fault.kind === 'drop') {
