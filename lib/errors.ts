@@ -16,3 +16,14 @@ export class ReasonedError<R extends string = string> extends Error {
     this.name = new.target.name;
   }
 }
+
+/** A setting that is absent or unusable; the message names the variable, never a secret value. */
+export class ConfigError extends ReasonedError<'missing_setting' | 'bad_setting'> {
+  /** The environment variable (or context field) at fault. */
+  readonly setting: string;
+
+  constructor(reason: 'missing_setting' | 'bad_setting', setting: string, message: string) {
+    super(reason, message);
+    this.setting = setting;
+  }
+}

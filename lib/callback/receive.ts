@@ -12,11 +12,8 @@ import { StoreError } from '../store/errors';
 import type { CallbackConfig } from './config';
 import { parseCallbackPayload, CallbackPayloadError, type CallbackPayload } from './payload';
 import { PublicKeyCache } from './public-key';
-import { JOB_ID_VAR, TOKEN_VAR, verifyJobToken, JobTokenError } from './token';
+import { JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR, verifyJobToken, JobTokenError } from './token';
 import { verifyOssCallback, CallbackVerificationError, type CallbackRequest } from './verify';
-
-/** Custom variables that carry a job's own `vars` start with this. */
-export const JOB_VAR_PREFIX = 'x:var_';
 
 /** The one store operation the callback needs (RecordStore satisfies it). */
 export interface CallbackStore {

@@ -13,6 +13,8 @@ import { ReasonedError } from '../errors';
 export const TOKEN_VAR = 'x:token';
 /** The custom variable that carries the job id through the callback. */
 export const JOB_ID_VAR = 'x:job_id';
+/** Custom variables that carry a job's own `vars` are named this prefix + the var's name. */
+export const JOB_VAR_PREFIX = 'x:var_';
 
 /** What a token is bound to. */
 export interface TokenSubject {

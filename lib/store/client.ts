@@ -118,23 +118,23 @@ export class TablestoreClient {
       // Both are declared before the SDK is called: it can call back synchronously (a
       // request it refuses to build, or one that fails at once), and a callback that ran
       // before `const` initialisation would throw a TDZ ReferenceError out of the SDK.
-      let request: ReturnType<SdkMethod> | undefined;
+      const sent: { request?: ReturnType<SdkMethod> } = {};
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
         // Abort the HTTP request so the socket does not linger; the SDK reports the
         // abort through its callback, which is ignored now that the call has failed.
-        request?.httpRequest.stream?.destroy(new Error('deadline exceeded'));
+        sent.request?.httpRequest.stream?.destroy(new Error('deadline exceeded'));
         reject(deadlineError(operation.charAt(0).toUpperCase() + operation.slice(1)));
       }, limitMs);
-      request = method.call(this.sdk, params, (err, data) => {
+      sent.request = method.call(this.sdk, params, (err, data) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (err) {
           // Node's advice for keep-alive: a reset on a reused socket usually means the server
           // had closed the idle connection before our request reached it.
-          if (typeof err === 'object' && request?.httpRequest.stream?.reusedSocket) (err as Record<symbol, unknown>)[REUSED_SOCKET] = true;
+          if (typeof err === 'object' && sent.request?.httpRequest.stream?.reusedSocket) (err as Record<symbol, unknown>)[REUSED_SOCKET] = true;
           reject(err);
         } else resolve(data as T);
       });

@@ -1,4 +1,4 @@
-import { ReasonedError } from '../errors';
+import { ConfigError } from '../errors';
 
 /** Settings of the Tablestore results store, read and checked once at start. */
 export interface StoreConfig {
@@ -23,16 +23,7 @@ export const DEFAULT_TABLE = 'upload_results';
 export const DEFAULT_TIMEOUT_MS = 3000;
 export const DEFAULT_MAX_ATTEMPTS = 4;
 
-/** A setting that is absent or unusable; the message names the variable, never a secret value. */
-export class ConfigError extends ReasonedError<'missing_setting' | 'bad_setting'> {
-  /** The environment variable (or context field) at fault. */
-  readonly setting: string;
-
-  constructor(reason: 'missing_setting' | 'bad_setting', setting: string, message: string) {
-    super(reason, message);
-    this.setting = setting;
-  }
-}
+export { ConfigError } from '../errors';
 
 /** Temporary credentials as FC hands them over in `context.credentials` (may be empty). */
 export interface ContextCredentials {

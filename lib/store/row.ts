@@ -1,6 +1,7 @@
 import TableStore from 'tablestore';
 import { partitionKeyHash, STATUS_RANK, type JobRecord, type Outcome, type RecordStatus } from '../records/record';
 import { StoreError } from './errors';
+import { JOB_ID_PATTERN } from '../jobs/job';
 
 /**
  * How a record is laid out in its Tablestore row (DESIGN.md section 4): primary key
@@ -13,8 +14,6 @@ import { StoreError } from './errors';
 export const PK_HASH = 'pk_hash';
 export const JOB_ID = 'job_id';
 
-/** A job id as DESIGN.md section 4 defines it. */
-export const JOB_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const UINT64_MAX = 2n ** 64n - 1n;
 

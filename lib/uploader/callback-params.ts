@@ -7,10 +7,7 @@
  */
 import { encodeCallback, FORM_BODY, type CallbackHeaders } from '../callback/encode';
 import { standardBodyTemplate } from '../callback/template';
-import { createJobToken, JOB_ID_VAR, TOKEN_VAR } from '../callback/token';
-
-/** Prefix of a job var's custom-variable key. */
-export const JOB_VAR_PREFIX = 'x:var_';
+import { createJobToken, JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR } from '../callback/token';
 
 /** What the headers are made from. */
 export interface CallbackParamsInput {
