@@ -34,6 +34,11 @@ export interface LocalStackOptions {
   /** Extra or overriding environment of each function. */
   uploaderEnv?: Record<string, string>;
   callbackEnv?: Record<string, string>;
+  /**
+   * Public-key URL prefixes the callback trusts besides the OSS emulator's (which is only
+   * known once it runs), e.g. a test's own key server; each ends with '/'.
+   */
+  extraKeyUrlPrefixes?: string[];
   /** Instances per function (default 4). */
   instances?: number;
   /** The MNS trigger; `false` to start none (tests that invoke directly). */
@@ -138,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ...storeEnv,
             CALLBACK_TOKEN_SECRET: tokenSecret,
             CALLBACK_ALLOWED_BUCKETS: bucket,
-            CALLBACK_PUBKEY_URL_PREFIXES: oss.publicKeyUrlPrefix,
+            CALLBACK_PUBKEY_URL_PREFIXES: [oss.publicKeyUrlPrefix, ...(options.extraKeyUrlPrefixes ?? [])].join(','),
             ...options.callbackEnv,
           },
         },

@@ -13,16 +13,18 @@ import type { JobRecord, RecordStatus } from '../lib/records/record';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const HELP = `usage: npm start [-- --jobs <file.jsonl>] [--keep-running] [--timeout <seconds>]
+const HELP = `usage: npm start [-- --jobs <file.jsonl>] [--keep-running] [--timeout <seconds>] [--bundles-dir <dir>]
 
-Runs the whole pipeline locally and offline: builds dist/, starts the OSS, Tablestore and
-MNS emulators, the FC host with both functions, the MNS trigger and a source server;
-sends the jobs (default examples/jobs.jsonl) through the queue; waits until every job has
-its final record; prints the records; stops everything.
+Runs the whole pipeline locally and offline: builds the bundles (dist/), starts the OSS,
+Tablestore and MNS emulators, the FC host with both functions, the MNS trigger and a
+source server; sends the jobs (default examples/jobs.jsonl) through the queue; waits
+until every job has its final record; prints the records; stops everything.
 
   --jobs <file>      JSONL jobs to send; \${SOURCES_URL} is replaced by the source server's URL
   --keep-running     leave the stack up afterwards and print how to send more jobs (Ctrl-C stops)
   --timeout <s>      give up waiting for records after this many seconds (default 120)
+  --bundles-dir <d>  build the bundles into this directory instead of dist/ (so a test
+                     can run npm start while other runs use dist/)
 
 Exit status: 0 when every job ended as expected (valid jobs uploaded, invalid ones failed).`;
 
@@ -30,10 +32,11 @@ interface Args {
   jobs: string;
   keepRunning: boolean;
   timeoutMs: number;
+  bundlesDir: string;
 }
 
 function parseArgs(argv: string[]): Args | 'help' {
-  const args: Args = { jobs: path.join(ROOT, 'examples', 'jobs.jsonl'), keepRunning: false, timeoutMs: 120_000 };
+  const args: Args = { jobs: path.join(ROOT, 'examples', 'jobs.jsonl'), keepRunning: false, timeoutMs: 120_000, bundlesDir: path.join(ROOT, 'dist') };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
@@ -41,6 +44,9 @@ function parseArgs(argv: string[]): Args | 'help' {
     else if (arg === '--jobs') {
       if (!argv[i + 1]) throw new UsageError('--jobs needs a file');
       args.jobs = path.resolve(argv[++i]!);
+    } else if (arg === '--bundles-dir') {
+      if (!argv[i + 1]) throw new UsageError('--bundles-dir needs a directory');
+      args.bundlesDir = path.resolve(argv[++i]!);
     } else if (arg === '--timeout') {
       const seconds = Number(argv[++i]);
       if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout needs a positive number of seconds');
@@ -87,6 +93,7 @@ async function run(args: Args): Promise<number> {
   process.stderr.write('building bundles and starting the local stack…\n');
   let deadLettered = 0;
   stack = await startLocalStack({
+    bundlesDir: args.bundlesDir,
     onTriggerEvent: (e) => {
       if (e.type === 'dead-lettered') deadLettered += 1;
     },
