@@ -98,7 +98,9 @@ export interface HttpAnswer {
 /** A plain HTTP request with exactly these headers and body bytes. */
 export function httpRequest(url: string, method: string, headers: Record<string, string>, body?: string | Buffer): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
+    // An explicit length: Node frames no body on a GET by itself, and the server would choke on it.
+    const framed = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = http.request(url, { method, headers: framed }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
