@@ -23,7 +23,6 @@ import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { AsyncQueue, type AsyncStats } from './async-queue';
 import { FcFunctionNotFoundError, FcHostConfigError, type FcFunctionErrorBody } from './errors';
 import { buildHttpEvent, functionErrorAnswer, httpAnswerFromResult, writeAnswer } from './http-trigger';
@@ -31,6 +30,7 @@ import { InstancePool, type EncodedValue, type FunctionLogEntry, type InvokeOutc
 import { answerApiRequest, apiError, SYNC_PAYLOAD_LIMIT, type InvokeApiDeps, type SyncRun } from './invoke-api';
 import { answerApiRequestV3, V3_PATH_PREFIX } from './invoke-api-v3';
 import { newRequestId } from './request-id';
+import { listen } from '../serve';
 
 export type { AsyncOutcome, AsyncStats } from './async-queue';
 export type { FunctionLogEntry } from './instances';
@@ -215,13 +215,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on('end', () => resolveBody(Buffer.concat(chunks).subarray(0, limit + 1)));
     req.on('error', reject);
-  });
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
   });
 }
 

@@ -12,10 +12,10 @@
  * await mns.close();
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultInjector } from '../faults';
 import { MnsAccount } from './operations';
 import { handleMnsRequest } from './server';
+import { listen } from '../serve';
 
 export { MnsError } from './errors';
 export { MNS_API_VERSION } from './server';
@@ -80,14 +80,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
   const server: Server = createServer((req, res) => {
     void handleMnsRequest(ctx, req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {

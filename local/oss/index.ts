@@ -9,7 +9,6 @@
  * await oss.close();
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FaultInjector } from '../faults';
 import { fileBlobStore, memoryBlobStore } from './blobs';
@@ -18,6 +17,7 @@ import { PUBLIC_KEY_PATH } from './control';
 import { CONTROL_PREFIX } from './routing';
 import { createOssServer } from './server';
 import { OssState } from './state';
+import { listen } from '../serve';
 
 export { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
 
@@ -80,14 +80,7 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const signer = { privateKey, publicKeyUrl: '', requesterId: EMULATOR_OWNER_ID, timeoutMs: options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS };
   const server = createOssServer({ ctx: { state, signer, ownerId: EMULATOR_OWNER_ID }, credentials: { accessKeyId, accessKeySecret }, faults, publicKeyPem, requestCounts });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${publicHost}:${port}`;
   const publicKeyUrlPrefix = `${url}${CONTROL_PREFIX}`;

@@ -11,12 +11,12 @@
  * await emu.close();
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultInjector } from '../faults';
 import { Database } from './engine/database';
 import { openJournal } from './engine/journal';
 import { createHandlers } from './protocol/handlers';
 import { createRequestListener } from './server';
+import { listen } from '../serve';
 
 export interface TablestoreEmulatorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -63,14 +63,7 @@ export async function startTablestoreEmulator(options: TablestoreEmulatorOptions
   const server = createServer(createRequestListener({ credentials, faults, handlers: createHandlers(db) }));
   server.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
