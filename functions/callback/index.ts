@@ -55,6 +55,11 @@ export const handler: FcHandler<FcHttpResponse> = async (event, context) => {
     const byteLength = http.isBase64Encoded ? Math.floor((encodedLength * 3) / 4) : Buffer.byteLength(http.body, 'utf8');
     if (byteLength > MAX_CALLBACK_BODY_BYTES + 2) {
       answer = { status: 413, outcome: 'body_too_large', body: { error: 'body_too_large', message: `callback body is larger than ${MAX_CALLBACK_BODY_BYTES} bytes` } };
+    } else if (Object.keys(http.queryParameters).length > 0) {
+      // OSS signs `path?query`, but FC hands over only the parsed parameters, never the raw
+      // query, so the signed string cannot be rebuilt. Verifying without the query would
+      // accept a signed request with any query added; our callback URLs carry none.
+      answer = { status: 403, outcome: 'query_not_allowed', body: { error: 'query_not_allowed', message: 'callback URLs carry no query; a request with one cannot be verified' } };
     } else {
       answer = await receiveCallback(
         { method: http.requestContext.http.method, path: http.rawPath, headers: http.headers, body: httpBody(http) },

@@ -172,6 +172,31 @@ describe('verifyOssCallback refusals, one reason each', () => {
     await rejectsWith(verifyOssCallback({ ...req, headers: { ...req.headers, Authorization: [v.authorization, v.authorization] } }, opts()), 'header_duplicated');
   });
 
+  // Found by test/reliability/forged-callbacks.test.ts: decoders ignore the bits padding
+  // leaves unused, so a changed last character of a real signature still verified.
+  test('a Base64 spelling with padding bits set is refused (Authorization and key URL)', async () => {
+    const req = vectorRequest(v);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const respell = (b64value: string): string[] => {
+      const padding = b64value.endsWith('==') ? 2 : b64value.endsWith('=') ? 1 : 0;
+      assert.ok(padding > 0, 'the fixture must have padding for this test to mean anything');
+      const at = b64value.length - padding - 1;
+      const value = alphabet.indexOf(b64value[at]!);
+      const unused = padding === 1 ? 0b11 : 0b1111;
+      const out: string[] = [];
+      for (let bits = 1; bits <= unused; bits++) out.push(b64value.slice(0, at) + alphabet[(value & ~unused) | bits] + b64value.slice(at + 1));
+      return out;
+    };
+    for (const authorization of respell(v.authorization)) {
+      assert.deepEqual(Buffer.from(authorization, 'base64'), Buffer.from(v.authorization, 'base64'));
+      await rejectsWith(verifyOssCallback({ ...req, headers: { ...req.headers, Authorization: authorization } }, opts()), 'authorization_malformed');
+    }
+    for (const header of respell(req.headers['X-Oss-Pub-Key-Url'] as string)) {
+      await rejectsWith(verifyOssCallback({ ...req, headers: { ...req.headers, 'X-Oss-Pub-Key-Url': header } }, opts()), 'pub_key_url_malformed');
+    }
+    await verifyOssCallback(req, opts());
+  });
+
   test('pub_key_url_missing / pub_key_url_malformed', async () => {
     const req = vectorRequest(v);
     await rejectsWith(verifyOssCallback({ ...req, headers: { Authorization: v.authorization } }, opts()), 'pub_key_url_missing');
