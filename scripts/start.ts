@@ -78,7 +78,8 @@ function table(rows: string[][]): string {
 
 async function run(args: Args): Promise<number> {
   const started = Date.now();
-  let stack: LocalStack | undefined;
+  // Assigned once the stack is up; a signal before that has nothing to stop.
+  let stack: LocalStack | undefined = undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

@@ -7,7 +7,7 @@
  */
 import { ReasonedError } from '../errors';
 import { JOB_ID_PATTERN } from '../jobs/job';
-import type { Outcome, JobRecord } from '../records/record';
+import { bareEtag, type Outcome, type JobRecord } from '../records/record';
 import { StoreError } from '../store/errors';
 import type { CallbackConfig } from './config';
 import { parseCallbackPayload, CallbackPayloadError, type CallbackPayload } from './payload';
@@ -58,7 +58,7 @@ function outcomeOf(payload: CallbackPayload, jobId: string, requestId: string | 
     recordedBy: 'callback',
     bucket: payload.bucket,
     object: payload.object,
-    etag: payload.etag,
+    etag: bareEtag(payload.etag),
     size: payload.size,
     vars,
   };
@@ -100,7 +100,7 @@ export async function receiveCallback(req: ReceivedRequest, config: CallbackConf
       status: 200,
       outcome: 'recorded',
       jobId,
-      body: { jobId, status: record.status, etag: record.etag ?? payload.etag, size: record.size ?? payload.size },
+      body: { jobId, status: record.status, etag: record.etag ?? bareEtag(payload.etag), size: record.size ?? payload.size },
     };
   } catch (error) {
     if (error instanceof StoreError) {

@@ -26,6 +26,7 @@ export interface Outcome {
   recordedBy: RecordedBy;
   bucket?: string;
   object?: string;
+  /** Without quotes (see {@link bareEtag}), whoever records it. */
   etag?: string;
   size?: number;
   mimeType?: string;
@@ -63,4 +64,15 @@ export function partitionKeyHash(jobId: string): string {
 /** True when a record at `current` may be overwritten by `next` (same or higher rank). */
 export function statusMayMove(current: RecordStatus | undefined, next: RecordStatus): boolean {
   return current === undefined || STATUS_RANK[next] >= STATUS_RANK[current];
+}
+
+/**
+ * An ETag as records keep it: without the surrounding double quotes. HEAD and listings
+ * quote it (`"5EB6…"`), the callback's `${etag}` comes bare, and a record must read the
+ * same whichever party wrote it.
+ *
+ * @example bareEtag('"7C1153B14F314EB5868298A61631726F-8"') // => '7C1153B14F314EB5868298A61631726F-8'
+ */
+export function bareEtag(etag: string): string {
+  return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 }

@@ -120,9 +120,10 @@ async function handleDelivery(delivery: Delivery, deps: ProcessDeps): Promise<Om
 }
 
 /**
- * Handles every delivery, at most `deps.concurrency` at once, logging one JSON line per
- * job. Resolves with the summary when every job reached a final outcome; otherwise,
- * after all jobs have finished, rejects with BatchIncompleteError carrying the summary.
+ * Handles every delivery, at most `deps.concurrency` at once (deliveries of the same job
+ * id one after another, in batch order), logging one JSON line per job. Resolves with
+ * the summary when every job reached a final outcome; otherwise, after all jobs have
+ * finished, rejects with BatchIncompleteError carrying the summary.
  *
  * @example
  * const summary = await processDeliveries(deliveriesFromEvent(event), { store, upload, concurrency: 4, requestId });
@@ -131,20 +132,32 @@ async function handleDelivery(delivery: Delivery, deps: ProcessDeps): Promise<Om
 export async function processDeliveries(deliveries: readonly Delivery[], deps: ProcessDeps): Promise<BatchSummary> {
   const reports: JobReport[] = new Array<JobReport>(deliveries.length);
   let next = 0;
+  // The last delivery of each job id started so far. A queue may put the same job twice
+  // in one batch; run side by side, both would miss the record and upload. One after the
+  // other, the later one finds the job uploaded and only counts itself.
+  const lastOfJob = new Map<string, Promise<unknown>>();
 
   const worker = async (): Promise<void> => {
     while (next < deliveries.length) {
       const position = next;
       next += 1;
       const delivery = deliveries[position]!;
+      const jobId = delivery.job?.jobId ?? delivery.error?.jobId;
+      const previous = jobId === undefined ? undefined : lastOfJob.get(jobId);
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => (done = resolve));
+      if (jobId !== undefined) lastOfJob.set(jobId, mine);
+      if (previous !== undefined) await previous;
       const started = Date.now();
       let report: JobReport;
       try {
         report = { index: delivery.index, ...(await handleDelivery(delivery, deps)), ms: 0 };
       } catch (error) {
         // Transient upload failures and store failures alike: this job comes again.
-        const jobId = delivery.job?.jobId ?? delivery.error?.jobId;
         report = { index: delivery.index, ...(jobId ? { jobId } : {}), outcome: 'retry_later', ms: 0, reason: reasonOf(error), error: describeError(error) };
+      } finally {
+        done();
+        if (jobId !== undefined && lastOfJob.get(jobId) === mine) lastOfJob.delete(jobId);
       }
       if (delivery.messageId !== undefined) report.messageId = delivery.messageId;
       report.ms = Date.now() - started;

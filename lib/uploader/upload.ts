@@ -14,7 +14,7 @@
 import { CallbackParamsError, type CallbackHeaders } from '../callback/encode';
 import type { Job } from '../jobs/job';
 import type { OssObjectClient } from '../oss/client';
-import type { Outcome } from '../records/record';
+import { bareEtag, type Outcome } from '../records/record';
 import { ByteReader } from './byte-reader';
 import { callbackAnswer } from './callback-answer';
 import { callbackHeadersFor } from './callback-params';
@@ -135,7 +135,7 @@ async function unconfirmedOutcome(job: Job, bucket: string, key: string, client:
     // The object is there; what OSS says of it is better than what we think we sent.
     const head = await withRetries(() => client.head(key), deps.settings.retry, isTransient, sleep);
     const h = head.res.headers as Record<string, string | undefined>;
-    if (h.etag) outcome.etag = h.etag;
+    if (h.etag) outcome.etag = bareEtag(h.etag);
     if (h['content-length'] && /^\d+$/.test(h['content-length'])) outcome.size = Number(h['content-length']);
     if (h['content-type']) outcome.mimeType = h['content-type'];
     if (h['x-oss-hash-crc64ecma']) outcome.crc64 = h['x-oss-hash-crc64ecma'];

@@ -124,7 +124,8 @@ describe('uploader handler', () => {
     const record = await stack.store.getRecord(jobId);
     assert.equal(record?.status, 'stored_unconfirmed');
     assert.equal(record?.recordedBy, 'uploader');
-    assert.equal(record?.etag, `"${md5(Buffer.from(body)).toUpperCase()}"`);
+    // Bare, as the callback records it: a record reads the same whoever wrote it.
+    assert.equal(record?.etag, md5(Buffer.from(body)).toUpperCase());
     assert.equal(record?.size, Buffer.byteLength(body));
     assert.equal(record?.operation, 'PutObject');
     assert.equal(record?.deliveries, 1);
@@ -257,6 +258,6 @@ describe('uploader handler', () => {
     assert.equal(record?.status, 'stored_unconfirmed');
     assert.equal(record?.size, 600 * KiB);
     assert.equal(record?.operation, 'CompleteMultipartUpload');
-    assert.match(record?.etag ?? '', /-3"$/);
+    assert.match(record?.etag ?? '', /^[0-9A-F]{32}-3$/);
   });
 });

@@ -97,6 +97,22 @@ test('jobs run at most `concurrency` at a time, and each gets one log line', asy
   assert.ok(lines.every((l) => (JSON.parse(l) as { fn: string }).fn === 'uploader'));
 });
 
+test('the same job twice in one batch is uploaded once; the later deliveries wait and only count', async () => {
+  const store = new MemoryStore();
+  const { client, stats } = scriptedClient(store, () => 'record');
+  const summary = await processDeliveries(deliveriesFromEvent(jobs(['dup', 'other', 'dup', 'dup'])), depsFor(store, client, 4));
+  assert.deepEqual(summary.jobs.map((j) => [j.jobId, j.outcome]), [
+    ['dup', 'uploaded'],
+    ['other', 'uploaded'],
+    ['dup', 'skipped_already_uploaded'],
+    ['dup', 'skipped_already_uploaded'],
+  ]);
+  assert.equal(stats.puts, 2, 'one upload per job');
+  assert.equal(stats.maxActive, 2, 'other jobs still run alongside');
+  assert.equal(store.rows.get('dup')?.deliveries, 3);
+  assert.equal(store.rows.get('other')?.deliveries, 1);
+});
+
 test('a job failing transiently does not stop the others; the batch fails after they finish', async () => {
   const store = new MemoryStore();
   const { client, stats } = scriptedClient(store, (key) => (key.startsWith('bad') ? '503' : 'record'));
