@@ -246,7 +246,9 @@ before(async () => {
   gate = await startCallbackGate();
   rs = await startReliabilityStack({
     callbackTimeoutMs: CALLBACK_TIMEOUT_MS,
-    trigger: { visibilityTimeoutSec: 2, maxDeliveries: 10, batchSize: 10, batchWindowMs: 100 },
+    // 4 s of visibility: an invocation slowed by injected faults on a loaded CI machine must not
+    // see its messages come back (and eat into maxDeliveries) before it finishes.
+    trigger: { visibilityTimeoutSec: 4, maxDeliveries: 10, batchSize: 10, batchWindowMs: 100 },
     onTriggerEvent,
     uploaderEnv: {
       OSS_ENDPOINT: oss.url,
