@@ -63,4 +63,4 @@ export const invalidArgument = (message: string, name: string, value: string, ec
   new OssError(400, 'InvalidArgument', message, ec, { ArgumentName: name, ArgumentValue: value });
 
 export const notImplemented = (what: string): OssError =>
-  new OssError(501, 'NotImplemented', `${what} is not implemented by the local OSS emulator.`);
+  new OssError(501, 'NotImplemented', `${what} is not supported by the local OSS emulator.`);
