@@ -6,10 +6,18 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchVerify } from './verify.bench';
+import { benchCallback } from './callback.bench';
+import { benchPipeline } from './pipeline.bench';
+import { benchLargeObject } from './large-object.bench';
+import { benchColdStart } from './cold-start.bench';
 import { formatTable, type BenchRow } from './measure';
 
 const benches: Record<string, () => Promise<BenchRow[]>> = {
   verify: benchVerify,
+  callback: benchCallback,
+  pipeline: benchPipeline,
+  'large-object': benchLargeObject,
+  'cold-start': benchColdStart,
 };
 
 async function main(): Promise<void> {
