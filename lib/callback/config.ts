@@ -4,6 +4,7 @@
 import { storeConfigFromEnv, ConfigError, type ContextCredentials, type StoreConfig } from '../store/config';
 import { allowedPrefixesFromEnv } from './public-key';
 import { parseTokenSecrets, TokenSecretError } from './token';
+import { BUCKET_PATTERN } from '../settings';
 
 export interface CallbackConfig {
   /** Job-token secrets: the first signs (uploader), all verify (here). */
@@ -20,8 +21,6 @@ export interface CallbackConfig {
   signedPathPrefix: string;
   store: StoreConfig;
 }
-
-const BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /**
  * Reads CALLBACK_TOKEN_SECRET, CALLBACK_ALLOWED_BUCKETS, CALLBACK_PUBKEY_URL_PREFIXES,
@@ -48,7 +47,7 @@ export function callbackConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Cont
   const buckets = env.CALLBACK_ALLOWED_BUCKETS?.trim();
   if (buckets) {
     const list = buckets.split(',').map((b) => b.trim()).filter((b) => b !== '');
-    const bad = list.find((b) => !BUCKET.test(b));
+    const bad = list.find((b) => !BUCKET_PATTERN.test(b));
     if (bad !== undefined) throw new ConfigError('bad_setting', 'CALLBACK_ALLOWED_BUCKETS', `CALLBACK_ALLOWED_BUCKETS: ${JSON.stringify(bad)} is not an OSS bucket name`);
     config.allowedBuckets = new Set(list);
   }

@@ -2,6 +2,7 @@
  * The upload job: one queue message body (DESIGN.md section 4), validated.
  */
 import { ReasonedError } from '../errors';
+import { BUCKET_PATTERN } from '../settings';
 
 /** Where a job's content comes from. */
 export type JobSource = { url: string } | { text: string } | { base64: string } | { oss: { bucket: string; key: string } };
@@ -33,7 +34,6 @@ export class InvalidJobError extends ReasonedError<'invalid_job'> {
 }
 
 const MAX_KEY_BYTES = 1023; // OSS object names are 1–1023 bytes
-const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/; // OSS bucket naming rules
 const META_NAME = /^[a-z0-9-_]{1,64}$/i;
 const VAR_NAME = /^[a-z0-9_.-]{1,64}$/;
 const MAX_METADATA_BYTES = 8 * 1024; // OSS caps all user metadata at 8 KB

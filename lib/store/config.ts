@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { optionalSetting, requiredSetting } from '../settings';
 
 /** Settings of the Tablestore results store, read and checked once at start. */
 export interface StoreConfig {
@@ -49,7 +50,7 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
  * const store = new RecordStore(config);
  */
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: ContextCredentials): StoreConfig {
-  const endpoint = required(env, 'TABLESTORE_ENDPOINT');
+  const endpoint = requiredSetting(env, 'TABLESTORE_ENDPOINT');
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -64,7 +65,7 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Context
     );
   }
 
-  const instance = required(env, 'TABLESTORE_INSTANCE');
+  const instance = requiredSetting(env, 'TABLESTORE_INSTANCE');
   if (!INSTANCE_NAME.test(instance)) {
     throw new ConfigError(
       'bad_setting',
@@ -73,7 +74,7 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Context
     );
   }
 
-  const table = optional(env, 'TABLESTORE_TABLE') ?? DEFAULT_TABLE;
+  const table = optionalSetting(env, 'TABLESTORE_TABLE') ?? DEFAULT_TABLE;
   if (!TABLE_NAME.test(table)) {
     throw new ConfigError(
       'bad_setting',
@@ -102,19 +103,9 @@ function pickCredentials(env: NodeJS.ProcessEnv, context: ContextCredentials | u
       ...(context.securityToken ? { securityToken: context.securityToken } : {}),
     };
   }
-  const accessKeyId = required(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
-  const accessKeySecret = required(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
-  const securityToken = optional(env, 'ALIBABA_CLOUD_SECURITY_TOKEN');
+  const accessKeyId = requiredSetting(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
+  const accessKeySecret = requiredSetting(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  const securityToken = optionalSetting(env, 'ALIBABA_CLOUD_SECURITY_TOKEN');
   return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
 }
 
-function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw new ConfigError('missing_setting', name, `${name} is not set`);
-  return value;
-}

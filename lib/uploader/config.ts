@@ -35,6 +35,7 @@ import type { OssClientConfig } from '../oss/client';
 import { ConfigError, storeConfigFromEnv, type ContextCredentials, type StoreConfig } from '../store/config';
 import type { AddressPolicy } from './address-policy';
 import type { RetryPolicy } from './retry';
+import { optionalSetting, requiredSetting, BUCKET_PATTERN } from '../settings';
 
 export { ConfigError } from '../store/config';
 
@@ -79,23 +80,11 @@ export interface UploaderConfig {
 /** Credentials as FC passes them (possibly empty) — the same shape the store takes. */
 export type UploaderCredentials = ContextCredentials;
 
-// OSS bucket naming rules (also enforced on jobs by lib/jobs/job.ts).
-const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const REGION_PATTERN = /^oss-[a-z0-9-]+$/;
 
-function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw new ConfigError('missing_setting', name, `${name} is not set`);
-  return value;
-}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
+  const raw = optionalSetting(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError('bad_setting', name, `${name} must be a whole number, got ${JSON.stringify(raw)}`);
   const value = Number(raw);
@@ -106,7 +95,7 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = optional(env, name);
+  const raw = optionalSetting(env, name);
   if (raw === undefined) return false;
   if (/^(true|1|yes)$/i.test(raw)) return true;
   if (/^(false|0|no)$/i.test(raw)) return false;
@@ -114,8 +103,8 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 function ossLocation(env: NodeJS.ProcessEnv): Pick<OssClientConfig, 'region' | 'endpoint' | 'secure'> {
-  const region = optional(env, 'OSS_REGION');
-  const endpoint = optional(env, 'OSS_ENDPOINT');
+  const region = optionalSetting(env, 'OSS_REGION');
+  const endpoint = optionalSetting(env, 'OSS_ENDPOINT');
   if (region === undefined && endpoint === undefined) {
     throw new ConfigError('missing_setting', 'OSS_REGION', 'OSS_REGION or OSS_ENDPOINT must be set');
   }
@@ -138,7 +127,7 @@ function ossLocation(env: NodeJS.ProcessEnv): Pick<OssClientConfig, 'region' | '
 }
 
 function callbackUrl(env: NodeJS.ProcessEnv): string {
-  const url = required(env, 'CALLBACK_URL');
+  const url = requiredSetting(env, 'CALLBACK_URL');
   try {
     // The same checks every upload's headers will go through, so a bad URL fails at start.
     encodeCallback({ urls: url, body: 'bucket=${bucket}' });
@@ -169,7 +158,7 @@ function tokenSecrets(env: NodeJS.ProcessEnv): string[] {
  */
 export function uploaderConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: UploaderCredentials): UploaderConfig {
   const location = ossLocation(env);
-  const defaultBucket = required(env, 'OSS_BUCKET');
+  const defaultBucket = requiredSetting(env, 'OSS_BUCKET');
   if (!BUCKET_PATTERN.test(defaultBucket)) {
     throw new ConfigError('bad_setting', 'OSS_BUCKET', `OSS_BUCKET must be an OSS bucket name (3–63 of a-z, 0-9, -), got ${JSON.stringify(defaultBucket)}`);
   }
