@@ -21,8 +21,9 @@ import { median, type BenchRow } from './measure';
 const INSTANCES = 4;
 const CONCURRENCIES = [1, 16, 64] as const;
 /** Requests per round at each concurrency; rounds alternate between the two functions. */
-const REQUESTS: Record<number, number> = { 1: 200, 16: 500, 64: 500 };
-const ROUNDS = 5;
+const REQUESTS: Record<number, number> = { 1: 150, 16: 350, 64: 350 };
+/** Many short rounds, so that a burst of load from another process spoils one round's figure, not the median. */
+const ROUNDS = 7;
 /** Requests per instance before timing: the minified bundles need a few hundred calls before the JIT has compiled their hot paths. */
 const WARM_UP_PER_INSTANCE = 100;
 const TARGET = 0.9;
