@@ -80,6 +80,11 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
   const server: Server = createServer((req, res) => {
     void handleMnsRequest(ctx, req, res);
   });
+  // @alicloud/mns keeps idle sockets in one process-wide agent and reuses them without a
+  // retry; Node's default 5 s server keep-alive closed them under it (ECONNRESET on the
+  // next send). Long-lived keep-alive, as a cloud endpoint behind a load balancer has.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = await listen(server, options.port ?? 0, host);
   url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
