@@ -13,7 +13,7 @@ import { PublicKeyCache } from '../../lib/callback/public-key';
 import { CallbackVerificationError, verifyOssCallback } from '../../lib/callback/verify';
 import { crc64 } from '../../local/oss/crc64';
 import type { OssEmulator } from '../../local/oss/index';
-import { base64Json, clientFor, closedPort, startCallbackServer, startEmulator, type CallbackServer, type ReceivedCallback } from './harness';
+import { base64Json, clientFor, closedPort, startCallbackServer, startEmulator, type CallbackServer, type ReceivedCallback, rejection } from './harness';
 
 const BUCKET = 'callback-test';
 const TRICKY_KEY = 'uploads/a b+c/文件 ü=&.txt';
@@ -23,22 +23,6 @@ const FORM_TEMPLATE =
 const JSON_TEMPLATE =
   '{"bucket":${bucket},"object":${object},"etag":${etag},"size":${size},"mimeType":${mimeType},"crc64":${crc64},' +
   '"contentMd5":${contentMd5},"operation":${operation},"height":"${imageInfo.height}","job":${x:job},"note":${x:note}}';
-
-interface OssError extends Error {
-  status: number;
-  code: string;
-  ecCode?: string;
-  requestId?: string;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OssError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OssError;
-  }
-  assert.fail('expected the call to fail');
-}
 
 function callbackHeaders(urls: string | string[], body: string, bodyType?: CallbackBodyType, host?: string): Record<string, string> {
   const headers = encodeCallback({ urls, body, bodyType, host, vars: { 'x:job': 'job-1', 'x:note': 'a/b c+d 中' } });

@@ -5,21 +5,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import type OSS from 'ali-oss';
 import type { OssEmulator } from '../../local/oss/index';
-import { clientFor, startEmulator } from './harness';
-
-interface OssError extends Error {
-  status: number;
-  code: string;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OssError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OssError;
-  }
-  assert.fail('expected the call to fail');
-}
+import { clientFor, startEmulator, rejection } from './harness';
 
 describe('OSS emulator: faults and control API', () => {
   let emulator: OssEmulator;

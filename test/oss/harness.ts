@@ -3,6 +3,7 @@
  * for it, and a callback server on 127.0.0.1 that records what OSS sends and answers as
  * each test tells it to.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OSS from 'ali-oss';
@@ -93,4 +94,22 @@ export async function closedPort(): Promise<number> {
 /** Base64 of JSON, as the x-oss-callback headers carry it. */
 export function base64Json(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64');
+}
+
+/** What ali-oss rejects with for an OSS error answer. */
+export interface OssError extends Error {
+  status: number;
+  code: string;
+  ecCode?: string;
+  requestId?: string;
+}
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<OssError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as OssError;
+  }
+  assert.fail('expected the call to fail');
 }

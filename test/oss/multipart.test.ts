@@ -9,25 +9,10 @@ import { join } from 'node:path';
 import type OSS from 'ali-oss';
 import { crc64 } from '../../local/oss/crc64';
 import type { OssEmulator } from '../../local/oss/index';
-import { clientFor, startEmulator } from './harness';
+import { clientFor, startEmulator, rejection } from './harness';
 
 const BUCKET = 'multipart-test';
 const PART = 100 * 1024;
-
-interface OssError extends Error {
-  status: number;
-  code: string;
-  ecCode?: string;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OssError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OssError;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** OSS's multipart ETag: MD5 of the concatenated binary part MD5s, uppercase hex, `-<parts>`. */
 function multipartEtag(parts: Buffer[]): string {

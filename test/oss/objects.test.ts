@@ -10,25 +10,9 @@ import { join } from 'node:path';
 import type OSS from 'ali-oss';
 import { crc64 } from '../../local/oss/crc64';
 import type { OssEmulator } from '../../local/oss/index';
-import { clientFor, startEmulator } from './harness';
+import { clientFor, startEmulator, rejection } from './harness';
 
 const BUCKET = 'objects-test';
-
-interface OssError extends Error {
-  status: number;
-  code: string;
-  ecCode?: string;
-  requestId?: string;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OssError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OssError;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('OSS emulator: objects, listing, signatures', () => {
   let emulator: OssEmulator;
