@@ -70,3 +70,16 @@ export async function runEmulatorCli<Options, Running extends { close(): Promise
     process.exit(1);
   }
 }
+
+/**
+ * Stops `server`: idle keep-alive connections are closed too, so it never waits on a
+ * client that keeps a socket open.
+ *
+ * @example await closeServer(server);
+ */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

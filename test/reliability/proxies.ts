@@ -11,21 +11,16 @@
  * functions must be given the proxies' URLs when they start.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { operationOf, parseTarget } from '../../local/oss/routing';
+import { closeServer, listen } from '../../local/serve';
 
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function listenLocal(server: http.Server): Promise<string> {
+  return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
 }
 
 function closer(server: http.Server): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  return () => closeServer(server);
 }
 
 /** One request that went through the OSS proxy. */
@@ -75,7 +70,7 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
     });
     req.pipe(forward);
   });
-  state.url = await listen(server);
+  state.url = await listenLocal(server);
   state.close = closer(server);
   return state;
 }
@@ -133,7 +128,7 @@ export async function startCallbackGate(): Promise<CallbackGate> {
       forward.end(body);
     });
   });
-  state.url = await listen(server);
+  state.url = await listenLocal(server);
   state.close = closer(server);
   return state;
 }

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import { parseCallbackPayload } from '../../lib/callback/payload';
@@ -16,6 +15,7 @@ import { RecordStore } from '../../lib/store/store';
 import { startOssEmulator, type OssEmulator } from '../../local/oss/index';
 import { operationOf, parseTarget } from '../../local/oss/routing';
 import { startTablestoreEmulator, type TablestoreEmulator } from '../../local/tablestore/index';
+import { closeServer, listen } from '../../local/serve';
 
 export const ACCESS_KEY_ID = 'LTAI-uploader-test';
 export const ACCESS_KEY_SECRET = 'uploader-test-secret';
@@ -57,17 +57,12 @@ function patternStream(length: number, chunk = 64 * KiB): Readable {
   });
 }
 
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function listenLocal(server: http.Server): Promise<string> {
+  return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
 }
 
 function closer(server: http.Server): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  return () => closeServer(server);
 }
 
 /** Serves test sources. Every request's path is remembered in `requests`. */
@@ -117,7 +112,7 @@ export async function startSourceServer(): Promise<SourceServer> {
         res.writeHead(404).end();
     }
   });
-  const url = await listen(server);
+  const url = await listenLocal(server);
   return { url, requests, close: closer(server) };
 }
 
@@ -178,7 +173,7 @@ export async function startCallbackServer(store: RecordStore): Promise<CallbackS
       })();
     });
   });
-  state.url = `${await listen(server)}/oss-callback`;
+  state.url = `${await listenLocal(server)}/oss-callback`;
   state.close = closer(server);
   return state;
 }
@@ -208,7 +203,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
-  const url = await listen(server);
+  const url = await listenLocal(server);
   return { url, counts, count: (op) => counts.get(op) ?? 0, reset: () => counts.clear(), close: closer(server) };
 }
 
