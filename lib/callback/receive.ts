@@ -47,7 +47,13 @@ function statusFor(error: ReasonedError): number {
 /** Keys are held as KeyObjects across requests of an instance (one cache per process). */
 const keyCache = new PublicKeyCache();
 
-function outcomeOf(payload: CallbackPayload, jobId: string, requestId: string | undefined): Outcome {
+/**
+ * The record a verified callback writes: `uploaded`, recorded by the callback, with every
+ * field OSS filled and the job's own vars (their `x:var_` prefix stripped).
+ *
+ * @example store.record(callbackOutcome(payload, 'inv-1', verified.requestId))
+ */
+export function callbackOutcome(payload: CallbackPayload, jobId: string, requestId?: string): Outcome {
   const vars: Record<string, string> = {};
   for (const [key, value] of Object.entries(payload.vars)) {
     if (key.startsWith(JOB_VAR_PREFIX)) vars[key.slice(JOB_VAR_PREFIX.length)] = value;
@@ -95,7 +101,7 @@ export async function receiveCallback(req: ReceivedRequest, config: CallbackConf
     if (claimed === undefined || !JOB_ID_PATTERN.test(claimed)) throw new RefusalError('job_id_missing', `the callback carries no valid ${JOB_ID_VAR} variable`);
     verifyJobToken(config.tokenSecrets, { jobId: claimed, bucket: payload.bucket, key: payload.object }, payload.vars[TOKEN_VAR]);
     jobId = claimed;
-    const { record } = await store.record(outcomeOf(payload, jobId, verified.requestId));
+    const { record } = await store.record(callbackOutcome(payload, jobId, verified.requestId));
     return {
       status: 200,
       outcome: 'recorded',
