@@ -5,7 +5,8 @@
  * - `npm run submit`, `npm start` and the MNS console send Base64 (the console's sample
  *   in awesome-fc/code-example java/java11-mns-queue-trigger/README.md carries
  *   `bW9jayBtbnMgcXVldWUgbWVzc2FnZQ==`), and so do MNS SDKs that encode by default (the
- *   Python SDK's `Queue.set_encoding(True)`);
+ *   Python SDK's `Queue.__init__` calls `set_encoding(True)`:
+ *   mns/queue.py in gikoluo/aliyun-mns, commit 3375532, a copy of Alibaba's SDK);
  * - `@alicloud/mns` sends the string it is given, so a producer using it may send raw JSON;
  * - an EventBridge MNS source with `IsBase64Decode: true` decodes the body before delivery
  *   (https://www.alibabacloud.com/help/en/eventbridge/latest/439527, "Base64 Decoding").
