@@ -186,6 +186,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         mns: { endpoint: mns.url, accountId: mns.accountId, region: mns.region, ...credentials },
         queue,
         deadLetterQueue,
+        // Events carry source MNS-uploader-jobs-queue (the host's function, s.yaml's
+        // trigger name), and bodies as sent, as s.yaml's IsBase64Decode: false.
+        functionName: 'uploader',
+        triggerName: 'jobs-queue',
+        base64Decode: false,
         batchSize: t.batchSize ?? 10,
         batchWindowMs: t.batchWindowMs ?? 200,
         visibilityTimeoutSec: t.visibilityTimeoutSec ?? 30,

@@ -113,7 +113,7 @@ async function run(args: Args): Promise<number> {
   for (const line of lines) {
     if (line.jobId && !sentAt.has(line.jobId)) sentAt.set(line.jobId, Date.now());
     // Base64, because @alicloud/mns writes the body into XML unescaped (a '&' would break it);
-    // the uploader reads JSON text or its Base64.
+    // the uploader reads JSON text or its Base64 (docs/submitting.md, "Message encoding").
     await stack.mnsClient.sendMessage(stack.queue, { MessageBody: Buffer.from(line.text, 'utf8').toString('base64') });
   }
   process.stderr.write(`sent ${lines.length} messages (${expected.size} jobs) to queue ${stack.queue}\n`);

@@ -8,7 +8,7 @@ import { parseSubmitArgs, UsageError, DEFAULT_CONCURRENCY, type SubmitArgs } fro
 import { checkJobsText, type JobLine } from './submit/jobs-file';
 import { createProgress } from './submit/progress';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
-import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_MESSAGE_LIMIT_BYTES } from './submit/senders';
+import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
 import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,8 +56,9 @@ Environment:
     FC_FUNCTION        the uploader's name (default ${S_YAML_FUNCTION ?? "s.yaml's vars.uploaderFunctionName"}, from s.yaml)
     FC_SERVICE         FC 2.0 service name, --api fc2 only
 
-Limits: an async invocation carries at most 128 KB, an MNS message 64 KB; put larger
-content behind a url or oss source instead of inline text/base64.
+Limits: an async invocation carries at most 128 KB, an MNS message 64 KB (a job goes as
+Base64, so 48 KB of JSON); put larger content behind a url or oss source instead of
+inline text/base64.
 
 Exit status: 0 when every job was sent; 1 when a job was invalid or failed to send;
 2 for a usage or settings error (nothing sent).`;
@@ -88,8 +89,8 @@ function limitFor(args: SubmitArgs): { maxBodyBytes: number; limitHint: string }
     };
   }
   return {
-    maxBodyBytes: MNS_MESSAGE_LIMIT_BYTES,
-    limitHint: `an MNS message holds at most ${MNS_MESSAGE_LIMIT_BYTES} bytes (64 KB): put the content behind source.url or source.oss instead of inline text/base64`,
+    maxBodyBytes: MNS_JOB_LIMIT_BYTES,
+    limitHint: `a job sent through MNS holds at most ${MNS_JOB_LIMIT_BYTES} bytes (its Base64 fills a 64 KB message): put the content behind source.url or source.oss instead of inline text/base64`,
   };
 }
 

@@ -4,7 +4,7 @@ import { ReasonedError } from '../errors';
  * The event an FC 3.0 HTTP trigger passes to a built-in runtime handler (as the JSON
  * in the `event` Buffer). Source: "Use an HTTP trigger to invoke a function", request
  * struct (https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function)
- * and the devsapp/fc3 sample event (test/fixtures/fc/http.json):
+ * and the devsapp/fc3 sample event (test/conformance/fc-events/http.json):
  * - `rawPath` is still percent-encoded; `requestContext.http.path` is the decoded path.
  * - header names arrive in canonical MIME form (`X-Oss-Pub-Key-Url`); several values of
  *   one header, or of one query parameter, are joined with `,`. No raw query string.

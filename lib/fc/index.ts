@@ -5,4 +5,4 @@ export type { FcHandler } from './handler';
 export type { FcHttpEvent, FcHttpRequestContext, FcHttpResponse, FcEventErrorReason } from './http-event';
 export { FcEventError, parseFcHttpEvent, headerValue, httpBody } from './http-event';
 export type { MnsCloudEvent, MnsQueueMessageData, MnsCloudEventBatch } from './mns-event';
-export { isMnsCloudEvent } from './mns-event';
+export { isMnsCloudEvent, hasMnsMessageType, MNS_SEND_MESSAGE_TYPE } from './mns-event';

@@ -1,12 +1,14 @@
 /**
  * Turning what reaches the uploader into job deliveries. In the cloud that is one job
- * (async or direct invocation), an array of jobs, one MNS CloudEvent (EventBridge
- * event-driven mode) or an array of them (event-streaming mode); a message body is JSON
- * text or its Base64. A bad entry becomes a delivery with an error, never an exception,
- * so one poison message cannot fail its batch.
+ * (async or direct invocation), an array of jobs, one MNS CloudEvent (the MNS queue
+ * trigger's event mode) or an array of them (event-streaming mode). An MNS message is
+ * recognised by its `type` and `data` (lib/fc/mns-event.ts), never by `source`; its body
+ * is JSON text or the Base64 of it (lib/jobs/message-body.ts). A bad entry becomes a
+ * delivery with an error, never an exception, so one poison message cannot fail its batch.
  */
-import { isMnsCloudEvent } from '../fc/mns-event';
+import { hasMnsMessageType, isMnsCloudEvent } from '../fc/mns-event';
 import { InvalidJobError, parseJob, JOB_ID_PATTERN, type Job } from './job';
+import { canonicalBase64Bytes, readMessageBody } from './message-body';
 
 /** One job as delivered, or the reason it cannot be one. */
 export interface Delivery {
@@ -17,8 +19,6 @@ export interface Delivery {
   job?: Job;
   error?: InvalidJobError;
 }
-
-const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}\s*$/;
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
@@ -46,25 +46,27 @@ function toDelivery(index: number, value: unknown, messageId?: string): Delivery
   return delivery;
 }
 
-/** Reads a queue message body: JSON text, or Base64 of JSON text. */
-export function parseMessageBody(body: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  const direct = parseJson(body);
-  if (direct.ok) return direct;
-  const compact = body.trim();
-  if (compact.length % 4 === 0 && BASE64.test(compact)) {
-    const decoded = parseJson(Buffer.from(compact, 'base64').toString('utf8'));
-    if (decoded.ok) return decoded;
-  }
-  return { ok: false, message: 'message body is neither JSON nor Base64 of JSON' };
-}
-
 function fromEntry(index: number, entry: unknown): Delivery {
   if (isMnsCloudEvent(entry)) {
-    const body = parseMessageBody(entry.data.messageBody);
+    const body = readMessageBody(entry.data.messageBody);
     if (!body.ok) return { index, messageId: entry.data.messageId, error: new InvalidJobError(body.message) };
     return toDelivery(index, body.value, entry.data.messageId);
   }
+  if (hasMnsMessageType(entry)) {
+    return { index, error: new InvalidJobError('an mns:Queue:SendMessage event without string data.messageId and data.messageBody') };
+  }
   return toDelivery(index, entry);
+}
+
+/**
+ * The event payload as JSON: FC passes the invocation's bytes as they were sent. Base64 of
+ * the JSON is accepted too (canonical only, as message bodies), for callers that encode.
+ */
+function parseEventText(text: string): { ok: true; value: unknown } | { ok: false } {
+  const direct = parseJson(text);
+  if (direct.ok) return direct;
+  const bytes = canonicalBase64Bytes(text.trim());
+  return bytes === undefined ? { ok: false } : parseJson(bytes.toString('utf8'));
 }
 
 /**
@@ -78,7 +80,7 @@ export function deliveriesFromEvent(event: Buffer | Uint8Array | string | unknow
   let value: unknown = event;
   if (typeof event === 'string' || event instanceof Uint8Array) {
     const text = typeof event === 'string' ? event : Buffer.from(event.buffer, event.byteOffset, event.byteLength).toString('utf8');
-    const parsed = parseMessageBody(text);
+    const parsed = parseEventText(text);
     if (!parsed.ok) return [{ index: 0, error: new InvalidJobError('the event is neither JSON nor Base64 of JSON') }];
     value = parsed.value;
   }

@@ -5,7 +5,7 @@ import type { FcFunctionErrorBody } from './errors';
 /**
  * The FC 3.0 HTTP trigger of a built-in runtime, both ways: an HTTP request becomes the
  * event JSON (https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function,
- * "request struct", and the devsapp/fc3 sample test/fixtures/fc/http.json), and the
+ * "request struct", and the devsapp/fc3 sample test/conformance/fc-events/http.json), and the
  * function's result becomes the HTTP response ("response struct").
  */
 

@@ -6,6 +6,6 @@ export { startMnsTrigger } from './trigger';
 export type { MnsTrigger, MnsTriggerStats } from './trigger';
 export { TriggerConfigError } from './options';
 export type { MnsConnection, MnsTriggerOptions, TriggerEvent } from './options';
-export { toMnsCloudEvent, queueSubject } from './cloud-event';
+export { toMnsCloudEvent, queueSubject, triggerSourceName } from './cloud-event';
 export type { EventSourceInfo } from './cloud-event';
 export type { MnsCloudEvent } from '../../lib/fc';

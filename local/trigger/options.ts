@@ -1,7 +1,8 @@
 /**
  * Options of the local MNS trigger and their checks. Ranges follow the EventBridge MNS
  * event-streaming source: a batch of up to 10000 messages, a batch window of 0–15 s
- * (DESIGN.md section 6; FC BatchWindow: CountBasedWindow / TimeBasedWindow,
+ * (EventBridge MNS event stream, "Messages: 1 to 10000",
+ * https://www.alibabacloud.com/help/en/eventbridge/latest/439527; FC BatchWindow: CountBasedWindow / TimeBasedWindow,
  * https://www.alibabacloud.com/help/en/functioncompute/fc/developer-reference/api-fc-2023-03-30-struct-batchwindow).
  */
 import { ReasonedError } from '../../lib/errors';
@@ -45,10 +46,17 @@ export interface MnsTriggerOptions {
   visibilityTimeoutSec?: number;
   /** Deliveries after which a failing message leaves the queue (dead-lettered or discarded); default: retried until retention ends. */
   maxDeliveries?: number;
-  /** Decode Base64 message bodies before delivery (EventBridge's "Base64 Decoding" / IsBase64Decode). */
+  /**
+   * Decode Base64 message bodies before delivery: the source's IsBase64Decode. Default
+   * false here; the cloud API's default is true
+   * (https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/api-fc-2023-03-30-struct-sourcemnsparameters),
+   * which is why s.yaml sets it explicitly.
+   */
   base64Decode?: boolean;
-  /** `aliyuneventbusname` of the events (default 'local-eventbridge'). */
-  eventBusName?: string;
+  /** The function the trigger invokes; with `triggerName` it makes each event's `source` and bus name, `MNS-<function>-<trigger>` (default 'uploader', the local FC host's name). */
+  functionName?: string;
+  /** The trigger's name (default 'jobs-queue', s.yaml's `triggerName`). */
+  triggerName?: string;
   /** Invocations running at once (default 1). */
   concurrency?: number;
   /** Delivers one batch; a rejection is a failed invocation and the whole batch is retried. */
@@ -87,6 +95,9 @@ export function resolveTriggerOptions(options: MnsTriggerOptions): ResolvedTrigg
   }
   if (!options.queue) throw new TriggerConfigError('queue is required');
   if (typeof options.invoke !== 'function') throw new TriggerConfigError('invoke must be a function');
+  for (const name of ['functionName', 'triggerName'] as const) {
+    if (options[name] !== undefined && options[name] === '') throw new TriggerConfigError(`${name} must not be empty`);
+  }
   if (options.deadLetterQueue !== undefined && options.deadLetterQueue === options.queue) {
     throw new TriggerConfigError('deadLetterQueue must differ from queue');
   }
@@ -99,7 +110,8 @@ export function resolveTriggerOptions(options: MnsTriggerOptions): ResolvedTrigg
     visibilityTimeoutSec: integerIn('visibilityTimeoutSec', options.visibilityTimeoutSec, 1, 43200, undefined),
     maxDeliveries: integerIn('maxDeliveries', options.maxDeliveries, 1, 1000, undefined),
     base64Decode: options.base64Decode ?? false,
-    eventBusName: options.eventBusName ?? 'local-eventbridge',
+    functionName: options.functionName ?? 'uploader',
+    triggerName: options.triggerName ?? 'jobs-queue',
     concurrency: integerIn('concurrency', options.concurrency, 1, 64, 1)!,
     invoke: options.invoke,
     onEvent: options.onEvent,

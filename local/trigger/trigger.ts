@@ -85,7 +85,8 @@ class Trigger implements MnsTrigger {
       region: options.region,
       accountId: mns.accountId,
       queue: options.queue,
-      eventBusName: options.eventBusName,
+      functionName: options.functionName,
+      triggerName: options.triggerName,
       base64Decode: options.base64Decode,
     };
     this.loop = this.run();

@@ -12,6 +12,8 @@ import type { Destination } from './settings';
 export const ASYNC_INVOKE_LIMIT_BYTES = 128 * 1024;
 /** MNS's largest message (MaximumMessageSize ranges 1024–65536 bytes; 65536 is the default). */
 export const MNS_MESSAGE_LIMIT_BYTES = 64 * 1024;
+/** The largest job whose Base64 (mnsMessageBody) still fits an MNS message: 3 bytes per 4 characters. */
+export const MNS_JOB_LIMIT_BYTES = (MNS_MESSAGE_LIMIT_BYTES / 4) * 3;
 
 /**
  * What to do after a failure: `transient` retry it; `job` give up on this job only;
@@ -60,12 +62,17 @@ export function classifyFailure(error: unknown): FailureKind {
 }
 
 /**
- * `@alicloud/mns` writes MessageBody into its XML as it is (local/mns/README.md), so the
- * JSON is XML-escaped here and MNS hands the consumer the original text; s.yaml's trigger
- * takes the raw body (`IsBase64Decode: false`).
+ * The MNS message body of a job: the Base64 of its UTF-8 JSON, the project's one encoding
+ * (docs/submitting.md). `@alicloud/mns` 1.2 writes MessageBody into its XML request as it
+ * is (lib/helper.js `format`: no escaping, no encoding), so raw JSON with `&` or `<` would
+ * be malformed XML; Base64 needs no escaping, is what the MNS console sends, and is what
+ * MNS SDKs that encode send. s.yaml's trigger passes it on unchanged
+ * (`IsBase64Decode: false`) and the uploader decodes it (lib/jobs/message-body.ts).
+ *
+ * @example mnsMessageBody('{"jobId":"a"}') // 'eyJqb2JJZCI6ImEifQ=='
  */
-export function escapeForMnsXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export function mnsMessageBody(job: string): string {
+  return Buffer.from(job, 'utf8').toString('base64');
 }
 
 /** The sender for a destination (constructs the SDK client; sends nothing yet). */
@@ -82,7 +89,7 @@ export function createSender(destination: Destination, timeoutMs = 30_000): Send
     });
     return {
       async send(body) {
-        const sent = await client.sendMessage(destination.queue, { MessageBody: escapeForMnsXml(body) });
+        const sent = await client.sendMessage(destination.queue, { MessageBody: mnsMessageBody(body) });
         return sent.body.MessageId;
       },
       classify: classifyFailure,

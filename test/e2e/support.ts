@@ -3,6 +3,7 @@
  * private temporary directory (test files run in parallel, so none builds into dist/),
  * waiting for a record, sending jobs, and plain HTTP requests to the callback trigger.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -59,27 +60,19 @@ export async function waitForRecord(stack: LocalStack, jobId: string, done: (r: 
 }
 
 /**
- * Sends a job (or any text) to the stack's queue. The body goes as Base64 because
- * @alicloud/mns writes it into XML unescaped; the uploader reads JSON or its Base64.
+ * Sends a job (or any text) to the stack's queue, as Base64 of its UTF-8 JSON: the
+ * project's message encoding (docs/submitting.md).
  */
 export async function sendToQueue(stack: LocalStack, job: Job | string): Promise<void> {
   const text = typeof job === 'string' ? job : JSON.stringify(job);
   await stack.mnsClient.sendMessage(stack.queue, { MessageBody: Buffer.from(text, 'utf8').toString('base64') });
 }
 
-/** An MNS CloudEvent as EventBridge delivers a queue message to the uploader. */
+const capturedEvent = JSON.parse(readFileSync(new URL('../conformance/fc-events/mns-queue-trigger-captured.json', import.meta.url), 'utf8')) as Record<string, unknown> & { data: Record<string, unknown> };
+
+/** An MNS queue message as FC's trigger delivers it: the captured event (test/conformance/fc-events/) with this body and id. */
 export function mnsCloudEvent(messageBody: string, messageId: string): Record<string, unknown> {
-  return {
-    id: `evt-${messageId}`,
-    source: 'acs:mns',
-    specversion: '1.0',
-    type: 'mns:Queue:SendMessage',
-    subject: 'acs:mns:cn-hangzhou:1234567890123456:queues/upload-jobs',
-    datacontenttype: 'application/json;charset=utf-8',
-    time: new Date().toISOString(),
-    aliyunaccountid: '1234567890123456',
-    data: { requestId: `req-${messageId}`, messageId, messageBody },
-  };
+  return { ...capturedEvent, id: `evt-${messageId}`, data: { ...capturedEvent.data, messageId, messageBody } };
 }
 
 /** The object's ETag (quotes stripped, as records keep it) and size, by a real HEAD. */

@@ -7,7 +7,7 @@ import FC, { type FCError } from '@alicloud/fc2';
 import { startFcHost, FcHostConfigError, type FcHost, type FcFunctionSpec, type FcSyncResult } from '../../local/fc-host/index';
 
 const bundle = fileURLToPath(new URL('../fixtures/fc/handlers.cjs', import.meta.url));
-const sampleEvent = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/fc/http.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+const sampleEvent = JSON.parse(readFileSync(fileURLToPath(new URL('../conformance/fc-events/http.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
 const credentials = { accessKeyId: 'STS.role-key', accessKeySecret: 'role-secret', securityToken: 'role-token' };
 
 function fn(name: string, exportName: string, extra: Partial<FcFunctionSpec> = {}): FcFunctionSpec {
@@ -251,7 +251,7 @@ describe('local FC host', () => {
       assert.equal(event.requestContext.accountId, '1111222233334444');
       assert.match(event.requestContext.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       assert.match(event.requestContext.timeEpoch, /^\d{13}$/);
-      // Same fields as the sample FC sends (test/fixtures/fc/http.json).
+      // Same fields as the sample FC sends (test/conformance/fc-events/http.json).
       assert.deepEqual(Object.keys(event).sort(), Object.keys(sampleEvent).sort());
       const sampleCtx = sampleEvent.requestContext as Record<string, Record<string, unknown>>;
       assert.deepEqual(Object.keys(event.requestContext).sort(), Object.keys(sampleCtx).sort());

@@ -49,7 +49,10 @@ describe('parseJob', () => {
 });
 
 describe('deliveriesFromEvent', () => {
-  const cloudEvent = JSON.parse(readFileSync(new URL('../fixtures/fc/mns-queue-cloudevent.json', import.meta.url), 'utf8')) as { data: { messageBody: string; messageId: string } };
+  // FC's own sample event (test/conformance/fc-events/), carrying a real job.
+  const sample = JSON.parse(readFileSync(new URL('../conformance/fc-events/mns-queue-trigger-event.json', import.meta.url), 'utf8')) as { data: { messageBody: string; messageId: string } };
+  const demo = { jobId: 'demo-1', source: { text: 'hello' }, target: { key: 'demo/hello.txt' } };
+  const cloudEvent = { ...sample, data: { ...sample.data, messageBody: JSON.stringify(demo) } };
 
   test('one job, as a Buffer', () => {
     const [d] = deliveriesFromEvent(Buffer.from(JSON.stringify(good)));
@@ -75,7 +78,8 @@ describe('deliveriesFromEvent', () => {
     const invalidJob = { ...cloudEvent, data: { ...cloudEvent.data, messageBody: JSON.stringify({ jobId: 'bad-1', source: {} }) } };
     const ds = deliveriesFromEvent(Buffer.from(JSON.stringify([poison, cloudEvent, invalidJob])));
     assert.equal(ds.length, 3);
-    assert.match(ds[0]!.error!.message, /neither JSON nor Base64/);
+    assert.match(ds[0]!.error!.message, /neither a JSON object nor canonical Base64/);
+    assert.equal(ds[0]!.messageId, cloudEvent.data.messageId, 'the message stays identifiable in the summary and log');
     assert.equal(ds[1]!.job!.jobId, 'demo-1');
     assert.equal(ds[2]!.error!.jobId, 'bad-1');
     assert.deepEqual(deliveriesFromEvent(Buffer.from('{{{'))[0]!.error!.reason, 'invalid_job');

@@ -4,10 +4,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSubmitArgs, UsageError } from '../../scripts/submit/args';
 import { resolveDestination, SettingsError, uploaderNameFromSYaml } from '../../scripts/submit/settings';
-import { classifyFailure, escapeForMnsXml, type Sender } from '../../scripts/submit/senders';
+import { classifyFailure, mnsMessageBody, type Sender } from '../../scripts/submit/senders';
 import { sendAll } from '../../scripts/submit/send-all';
 import { createProgress } from '../../scripts/submit/progress';
 import { FcV3Error } from '../../lib/fc/invoke-v3';
+import { readMessageBody } from '../../lib/jobs/message-body';
 
 const KEYS = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret' };
 
@@ -71,8 +72,12 @@ describe('failures', () => {
     assert.equal(classifyFailure(sdkError('MNSMalformedXMLError', 'POST x failed with 400. requestid: r')), 'job');
   });
 
-  test('MNS bodies are XML-escaped', () => {
-    assert.equal(escapeForMnsXml('{"t":"a & <b>"}'), '{"t":"a &amp; &lt;b&gt;"}');
+  test('MNS bodies are the Base64 of the UTF-8 JSON, which the uploader reads back', () => {
+    const job = '{"jobId":"a","source":{"text":"a & <b> é"},"target":{"key":"k"}}';
+    const body = mnsMessageBody(job);
+    assert.match(body, /^[A-Za-z0-9+/]+={0,2}$/);
+    assert.equal(Buffer.from(body, 'base64').toString('utf8'), job);
+    assert.deepEqual(readMessageBody(body), { ok: true, value: JSON.parse(job), encoding: 'base64' });
   });
 
   test('sendAll retries transient failures, then stops everything after a fatal one', async () => {

@@ -39,8 +39,8 @@ function env(queue: string): Record<string, string> {
   };
 }
 
-/** Every message body in the queue (receives them all; they stay invisible afterwards). */
-async function drain(queue: string): Promise<string[]> {
+/** Every message body in the queue as it is held (receives them all; they stay invisible afterwards). */
+async function drainRaw(queue: string): Promise<string[]> {
   const bodies: string[] = [];
   for (;;) {
     try {
@@ -53,17 +53,23 @@ async function drain(queue: string): Promise<string[]> {
   }
 }
 
+/** Every job in the queue: the bodies are Base64 of the job's JSON (docs/submitting.md). */
+async function drain(queue: string): Promise<string[]> {
+  return (await drainRaw(queue)).map((body) => Buffer.from(body, 'base64').toString('utf8'));
+}
+
 describe('npm run submit --via queue', () => {
-  test('sends every job once, with its JSON as the message body (XML-special characters intact)', async () => {
+  test('sends every job once, as the Base64 of its JSON (XML-special characters intact)', async () => {
     const queue = await freshQueue();
     const lines = ['# sample jobs', job('q-1', 'fish & chips <b>'), '', job('q-2', 'héllo "quoted"'), job('q-3'), job('q-4'), job('q-5')];
     const run = await runSubmit([jobsFile(lines), '--concurrency', '2'], env(queue));
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Sent 5 of 5 job\(s\) to MNS queue 'submit-\d+'/);
     assert.match(run.stderr, /submit: 5\/5 \(100%\) sent 5, failed 0/, 'a plain progress line when stderr is not a terminal');
-    const bodies = await drain(queue);
+    const bodies = await drainRaw(queue);
     const expected = lines.filter((l) => l.startsWith('{'));
-    assert.deepEqual([...bodies].sort(), [...expected].sort());
+    assert.ok(bodies.every((b) => /^[A-Za-z0-9+/]+={0,2}$/.test(b)), 'Base64 bodies');
+    assert.deepEqual(bodies.map((b) => Buffer.from(b, 'base64').toString('utf8')).sort(), [...expected].sort());
   });
 
   test('invalid lines are reported with their line numbers and nothing is sent', async () => {
@@ -108,8 +114,21 @@ describe('npm run submit --via queue', () => {
     const queue = await freshQueue();
     const run = await runSubmit([jobsFile([job('small'), job('huge', 'x'.repeat(70 * 1024))])], env(queue));
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /line 2 \(huge\): the job is \d+ bytes; an MNS message holds at most 65536 bytes.*source\.url or source\.oss/);
+    assert.match(run.stderr, /line 2 \(huge\): the job is \d+ bytes; a job sent through MNS holds at most 49152 bytes \(its Base64 fills a 64 KB message\).*source\.url or source\.oss/);
     assert.equal(mns.queueStats(queue).visible, 0);
+  });
+
+  test('the limit is exact: a 49152-byte job fills a 64 KB message as Base64 and is sent; one byte more is refused', async () => {
+    const queue = await freshQueue();
+    const sized = (id: string, bytes: number) => job(id, 'x'.repeat(bytes - job(id, '').length));
+    assert.equal(Buffer.byteLength(sized('fits', 49152)), 49152);
+    const fits = await runSubmit([jobsFile([sized('fits', 49152)])], env(queue));
+    assert.equal(fits.code, 0, fits.stdout + fits.stderr);
+    const [body] = await drainRaw(queue);
+    assert.equal(body!.length, 65536);
+    const over = await runSubmit([jobsFile([sized('over', 49153)])], env(queue));
+    assert.equal(over.code, 1);
+    assert.match(over.stderr, /the job is 49153 bytes/);
   });
 
   test('missing settings are named, exit 2, nothing sent', async () => {

@@ -1,6 +1,6 @@
 /**
  * FC 3.0 HTTP-trigger events and contexts for calling handlers in-process, shaped like
- * test/fixtures/fc/http.json (FC's own sample).
+ * test/conformance/fc-events/http.json (FC's own sample).
  */
 import { randomUUID } from 'node:crypto';
 import type { FcContext } from '../../lib/fc';

@@ -7,7 +7,8 @@ import MNSClient from '@alicloud/mns';
 import { startMnsEmulator, type MnsEmulator } from '../../local/mns/index';
 import { startMnsTrigger, TriggerConfigError, type MnsCloudEvent, type MnsConnection, type MnsTrigger, type MnsTriggerOptions, type TriggerEvent } from '../../local/trigger/index';
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/events/mns-queue-cloudevent.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+// FC's documented event-mode sample; test/conformance/ compares the two key by key.
+const fixture = JSON.parse(readFileSync(new URL('../conformance/fc-events/mns-queue-trigger-event.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 let mns: MnsEmulator;
 let client: MNSClient;
@@ -68,23 +69,27 @@ function trigger(queue: string, invoke: MnsTriggerOptions['invoke'], options: Pa
 const bodies = (events: MnsCloudEvent[]): string[] => events.map((e) => e.data.messageBody).sort();
 
 describe('events', () => {
-  test('each message is delivered as a CloudEvent of the EventBridge MNS shape', async () => {
+  test('each message is delivered as a CloudEvent of the MNS queue trigger shape', async () => {
     const queue = await freshQueue();
     const body = '{"jobId":"shape","text":"a & b < c"}';
     const sent = await client.sendMessage(queue, { MessageBody: body.replace(/&/g, '&amp;').replace(/</g, '&lt;') });
     const sentAt = Date.now();
-    const { invocations } = trigger(queue, async () => {}, { eventBusName: 'upload-bus' });
+    const { invocations } = trigger(queue, async () => {}, { functionName: 'oss-upload-uploader', triggerName: 'jobs-queue' });
     await waitFor('one invocation', () => invocations.length === 1);
 
     const event = invocations[0]!.events[0]!;
     assert.deepEqual(Object.keys(event), Object.keys(fixture), 'same fields, same order as the reference event');
     assert.deepEqual(Object.keys(event.data), Object.keys(fixture.data as object));
-    assert.equal(event.source, fixture.source);
+    assert.equal(event.source, 'MNS-oss-upload-uploader-jobs-queue');
+    assert.equal(event.aliyuneventbusname, 'MNS-oss-upload-uploader-jobs-queue');
     assert.equal(event.specversion, fixture.specversion);
     assert.equal(event.type, fixture.type);
-    assert.equal(event.datacontenttype, fixture.datacontenttype);
+    assert.equal(event.datacontenttype, 'application/json;charset=utf-8');
     assert.equal(event.subject, `acs:mns:cn-shanghai:${mns.accountId}:queues/${queue}`);
-    assert.equal(event.aliyuneventbusname, 'upload-bus');
+    assert.equal(event.aliyunregionid, 'cn-shanghai');
+    assert.equal(event.aliyunaccountid, mns.accountId);
+    assert.equal(event.aliyunoriginalaccountid, mns.accountId);
+    assert.equal(event.aliyunpublishaddr, '127.0.0.1');
     assert.match(event.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.match(event.data.requestId ?? '', /^[0-9A-F]{24}$/);
     assert.equal(event.data.messageId, sent.body.MessageId);
@@ -92,6 +97,15 @@ describe('events', () => {
     const time = Date.parse(event.time!);
     assert.ok(time <= sentAt && sentAt - time < 1000, 'time is when the message was enqueued');
     assert.ok(Date.parse(event.aliyunpublishtime!) >= time);
+  });
+
+  test('source names the function and trigger, by default those of the local stack', async () => {
+    const queue = await freshQueue();
+    await client.sendMessage(queue, { MessageBody: 'e30=' });
+    const { invocations } = trigger(queue, async () => {});
+    await waitFor('one invocation', () => invocations.length === 1);
+    assert.equal(invocations[0]!.events[0]!.source, 'MNS-uploader-jobs-queue');
+    assert.equal(invocations[0]!.events[0]!.data.messageBody, 'e30=', 'the body arrives as sent');
   });
 
   test('base64Decode delivers the decoded body; without it the Base64 text arrives as sent', async () => {
@@ -288,6 +302,8 @@ describe('options', () => {
     assert.throws(() => startMnsTrigger({ ...base, maxDeliveries: 0 }), TriggerConfigError);
     assert.throws(() => startMnsTrigger({ ...base, deadLetterQueue: 'q' }), TriggerConfigError);
     assert.throws(() => startMnsTrigger({ ...base, mns: { ...connection, endpoint: '' } }), TriggerConfigError);
+    assert.throws(() => startMnsTrigger({ ...base, functionName: '' }), TriggerConfigError);
+    assert.throws(() => startMnsTrigger({ ...base, triggerName: '' }), TriggerConfigError);
   });
 
   test('receive errors are reported and the trigger keeps going', async () => {

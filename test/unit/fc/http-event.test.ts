@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FcEventError, headerValue, httpBody, parseFcHttpEvent } from '../../../lib/fc/http-event';
 
-const samplePath = fileURLToPath(new URL('../../fixtures/fc/http.json', import.meta.url));
+const samplePath = fileURLToPath(new URL('../../conformance/fc-events/http.json', import.meta.url));
 const sample = readFileSync(samplePath);
 
 function reasonOf(fn: () => unknown): string {
