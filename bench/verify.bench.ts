@@ -13,7 +13,7 @@ const TARGET = 0.75;
 
 /** Runs the benchmark and returns its rows. */
 export async function benchVerify(): Promise<BenchRow[]> {
-  const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/vectors/oss-callback-signed.json', import.meta.url), 'utf8')) as {
+  const fixture = JSON.parse(readFileSync(new URL('../test/conformance/callbacks/oss-callback-signed.json', import.meta.url), 'utf8')) as {
     publicKeyUrl: string;
     publicKeyPem: string;
     vectors: { path: string; query: string; body: string; bodyType: string; authorization: string }[];

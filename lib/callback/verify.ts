@@ -1,9 +1,11 @@
 /**
- * Verifying that OSS signed a callback request (DESIGN.md section 5).
+ * Verifying that OSS signed a callback request.
  *
  * OSS signs `url_decode(path) + ('?' + query, when there is one) + '\n' + body` with
  * RSA PKCS#1 v1.5 over MD5, puts the Base64 signature in `Authorization` and the Base64
- * of its public-key URL in `x-oss-pub-key-url`. Nothing time-based is signed, and no
+ * of its public-key URL in `x-oss-pub-key-url` (OSS Callback page, "Verify the signature":
+ * https://www.alibabacloud.com/help/en/oss/developer-reference/callback). Checked against
+ * callbacks OSS really signed: test/conformance/callbacks/. Nothing time-based is signed, and no
  * header: the signature proves the request went through OSS, not that the upload is
  * ours (that is the job token's work, token.ts).
  */

@@ -2,7 +2,9 @@
  * Upload callbacks as OSS performs them: reading `x-oss-callback` / `x-oss-callback-var`
  * (or the `callback` / `callback-var` query parameters), POSTing the filled body to each
  * URL in turn until one answers 200 with a valid body, signed with the emulator's own RSA
- * key, and reporting the failure OSS would report (DESIGN.md section 5).
+ * key, and reporting the failure OSS would report. Protocol facts: OSS's Callback page
+ * (https://www.alibabacloud.com/help/en/oss/developer-reference/callback);
+ * test/conformance/callbacks/ holds what it prints and checks this module against it.
  *
  * Unlike OSS, loopback and private callback addresses are allowed: that is the point of
  * running locally.
@@ -168,6 +170,9 @@ export async function sendCallback(spec: CallbackSpec, values: CallbackValues, s
       continue;
     }
     const signature = sign('md5', callbackStringToSign(url, body), signer.privateKey).toString('base64');
+    // Exactly the headers of the request OSS's Callback page prints ("Receive the POST
+    // request from OSS"), plus the Content-Length of its signed example that http sets;
+    // test/conformance/callbacks/callback-request-shape.test.ts compares them one by one.
     const headers: Record<string, string> = {
       Authorization: signature,
       'Content-MD5': createHash('md5').update(body).digest('base64'),

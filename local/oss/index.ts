@@ -72,8 +72,10 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const state = new OssState(blobs, options.dataDir ? join(options.dataDir, 'meta') : undefined);
   await state.load();
 
-  // A fresh key per emulator: it plays OSS, whose private key nobody else has.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  // A fresh key per emulator: it plays OSS, whose private key nobody else has. 512-bit
+  // like OSS's own callback_pub_key_v1.pem, so signatures are as long as OSS's (64 bytes;
+  // test/conformance/callbacks/).
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const faults = new FaultInjector();
   const requestCounts = new Map<string, number>();

@@ -13,7 +13,7 @@ import { PublicKeyCache, OSS_CALLBACK_PUBLIC_KEY_V1_PEM } from '../../lib/callba
 import { signAsOss, startKeyServer, testKeyPair, type KeyServer } from '../support/oss-signer';
 
 interface Vector { name: string; path: string; query: string; body: string; bodyType: string; authorization: string }
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/vectors/oss-callback-signed.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(new URL('../conformance/callbacks/oss-callback-signed.json', import.meta.url), 'utf8')) as {
   publicKeyUrl: string;
   publicKeyPem: string;
   vectors: Vector[];
