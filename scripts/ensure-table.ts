@@ -68,4 +68,8 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// After a failed credential look-up a source that never answered may still hold a socket
+// open until its own timeout: leave now rather than wait for it.
+if (code === 2) process.exit(code);
+process.exitCode = code;
