@@ -1,10 +1,12 @@
 // `npx tsx scripts/ensure-table.ts`: creates the job-results table in Tablestore unless it
 // exists (primary key pk_hash, job_id; DESIGN.md section 4). Safe to run again.
 // Reads TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE, TABLESTORE_TABLE (default upload_results)
-// and ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET (/ _SECURITY_TOKEN) from the environment.
-// The instance itself is created in the Tablestore console (docs/deploy.md).
-import { ConfigError, storeConfigFromEnv } from '../lib/store/config';
+// from the environment, and finds credentials with the SDKs' default chain
+// (scripts/lib/credentials.ts). The instance itself is created in the Tablestore console
+// (docs/deploy.md).
+import { ConfigError, storeLocationFromEnv } from '../lib/store/config';
 import { RecordStore, StoreError } from '../lib/store/store';
+import { CredentialsError, resolveCredentials } from './lib/credentials';
 
 const USAGE = `Usage: npx tsx scripts/ensure-table.ts
 
@@ -13,9 +15,11 @@ Environment:
   TABLESTORE_ENDPOINT   e.g. https://myinstance.cn-hangzhou.ots.aliyuncs.com
   TABLESTORE_INSTANCE   e.g. myinstance
   TABLESTORE_TABLE      optional, default upload_results
-  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
-                        a key allowed ots:CreateTable and ots:DescribeTable on it
-  ALIBABA_CLOUD_SECURITY_TOKEN   only with temporary (STS) credentials`;
+Credentials (a key allowed ots:CreateTable and ots:DescribeTable on the table): the
+Alibaba Cloud SDKs' default chain, first found wins: ALIBABA_CLOUD_ACCESS_KEY_ID and
+ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN); OIDC
+(ALIBABA_CLOUD_ROLE_ARN, …); ~/.aliyun/config.json; ~/.alibabacloud/credentials; the ECS
+instance's RAM role; ALIBABA_CLOUD_CREDENTIALS_URI. ALIBABA_CLOUD_PROFILE picks a profile.`;
 
 // Creating a table takes longer than the row operations the store's default deadline
 // (sized for the callback's 5 s window) is meant for.
@@ -26,9 +30,10 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let store: RecordStore;
+  let location;
   try {
-    store = new RecordStore({ ...storeConfigFromEnv(process.env), timeoutMs: CREATE_DEADLINE_MS });
+    // Settings first: a missing one is reported without contacting anything.
+    location = storeLocationFromEnv(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${err.message}\n\n${USAGE}`);
@@ -36,6 +41,18 @@ async function main(args: string[]): Promise<number> {
     }
     throw err;
   }
+  let resolved;
+  try {
+    resolved = await resolveCredentials();
+  } catch (err) {
+    if (err instanceof CredentialsError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  console.error(`using credentials from ${resolved.source}`);
+  const store = new RecordStore({ ...location, credentials: resolved.credentials, timeoutMs: CREATE_DEADLINE_MS });
   try {
     const result = await store.ensureTable();
     console.log(result === 'created' ? `created table ${store.table}` : `table ${store.table} already exists with the expected key`);
@@ -51,4 +68,8 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// After a failed credential look-up a source that never answered may still hold a socket
+// open until its own timeout: leave now rather than wait for it.
+if (code === 2) process.exit(code);
+process.exitCode = code;

@@ -10,6 +10,7 @@ import { createProgress } from './submit/progress';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
 import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
 import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
+import { CredentialsError, resolveCredentials, type ResolvedCredentials } from './lib/credentials';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const S_YAML_FUNCTION = uploaderNameFromSYaml(join(REPO, 's.yaml'));
@@ -25,22 +26,29 @@ ALIBABA_CLOUD_* variables are never substituted.
 Options:
   --via queue|invoke   queue (default): MNS SendMessage; the queue's trigger feeds the uploader.
                        invoke: FC asynchronous invocation of the uploader, one per job.
-  --api fc3|fc2        with --via invoke: fc3 (default) calls FC 3.0's API 2023-03-30, which
-                       reaches the function s.yaml deploys; fc2 calls the 2016-08-15 API via
-                       @alicloud/fc2, which needs an FC 2.0 service (FC_SERVICE).
+  --api fc3|fc2        with --via invoke: fc3 (default) calls FC 3.0's API 2023-03-30 via
+                       @alicloud/fc20230330, which reaches the function s.yaml deploys; fc2
+                       calls the 2016-08-15 API via @alicloud/fc2, which needs an FC 2.0
+                       service (FC_SERVICE).
   --endpoint <url>     overrides MNS_ENDPOINT (queue) or FC_ENDPOINT (invoke).
   --queue <name>       overrides MNS_QUEUE.
   --function <name>    overrides FC_FUNCTION.
   --concurrency <n>    jobs in flight at once (default ${DEFAULT_CONCURRENCY}).
-  --dry-run            check the file and the settings, send nothing.
+  --dry-run            check the file, the settings and the credentials; send nothing.
   --allow-invalid      send jobs that fail validation anyway: the uploader records each
                        as 'failed' with the reason (lines that are not JSON, or too large,
                        are still never sent).
   -h, --help           this text.
 
+Credentials: the Alibaba Cloud SDKs' default chain (@alicloud/credentials), first found wins:
+  1. ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
+     (+ ALIBABA_CLOUD_SECURITY_TOKEN with temporary STS keys)
+  2. OIDC: ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE
+  3. the Alibaba Cloud CLI's ~/.aliyun/config.json (profile ALIBABA_CLOUD_PROFILE, or its current one)
+  4. ~/.alibabacloud/credentials (or ALIBABA_CLOUD_CREDENTIALS_FILE; profile ALIBABA_CLOUD_PROFILE or default)
+  5. the ECS instance's RAM role (instance metadata; ALIBABA_CLOUD_ECS_METADATA_DISABLED=true skips it)
+  6. ALIBABA_CLOUD_CREDENTIALS_URI
 Environment:
-  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET   required
-  ALIBABA_CLOUD_SECURITY_TOKEN   with temporary (STS) keys
   --via queue:
     MNS_ENDPOINT       e.g. https://<account-id>.mns.<region>.aliyuncs.com, or the local
                        emulator's URL (default: built from the account and MNS_REGION)
@@ -61,7 +69,7 @@ Base64, so 48 KB of JSON); put larger content behind a url or oss source instead
 inline text/base64.
 
 Exit status: 0 when every job was sent; 1 when a job was invalid or failed to send;
-2 for a usage or settings error (nothing sent).`;
+2 for a usage, settings or credentials error (nothing sent).`;
 
 function fail(code: number, message: string): never {
   process.stderr.write(`${message}\n`);
@@ -145,8 +153,16 @@ async function main(): Promise<void> {
   const where = describeDestination(destination);
   const items: Outgoing[] = lines.filter((l) => !l.unsendable).map((l) => ({ line: l.line, jobId: l.jobId, body: l.body! }));
 
+  let resolved: ResolvedCredentials;
+  try {
+    resolved = await resolveCredentials();
+  } catch (err) {
+    if (err instanceof CredentialsError) fail(2, `submit: cannot send (nothing was sent): ${err.message}\nSee npm run submit -- --help.`);
+    throw err;
+  }
+
   if (args.dryRun) {
-    process.stdout.write(`Dry run: ${items.length} job(s) would go to ${where}; nothing was sent.\n`);
+    process.stdout.write(`Dry run: ${items.length} job(s) would go to ${where}, with credentials from ${resolved.source}; nothing was sent.\n`);
     if (unsendable.length > 0) {
       process.stdout.write(`${unsendable.map((l) => `  ${label(l)} can never be sent: ${l.problem}`).join('\n')}\n`);
       process.exit(1);
@@ -154,8 +170,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  process.stderr.write(`submit: sending ${items.length} job(s) to ${where}\n`);
-  const sender = createSender(destination);
+  process.stderr.write(`submit: sending ${items.length} job(s) to ${where}, with credentials from ${resolved.source}\n`);
+  const sender = createSender(destination, resolved);
   const progress = createProgress(process.stderr);
   const counts = { done: 0, sent: 0, failed: 0, total: items.length };
   const started = Date.now();

@@ -50,6 +50,18 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
  * const store = new RecordStore(config);
  */
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: ContextCredentials): StoreConfig {
+  return { ...storeLocationFromEnv(env), credentials: pickCredentials(env, credentials) };
+}
+
+/**
+ * The store settings other than credentials (endpoint, instance, table, limits), read and
+ * checked the same way; for tools that find credentials elsewhere. Throws ConfigError.
+ *
+ * @example
+ * const location = storeLocationFromEnv(process.env); // before looking for credentials
+ * const store = new RecordStore({ ...location, credentials });
+ */
+export function storeLocationFromEnv(env: NodeJS.ProcessEnv): Omit<StoreConfig, 'credentials'> {
   const endpoint = requiredSetting(env, 'TABLESTORE_ENDPOINT');
   let url: URL;
   try {
@@ -87,7 +99,6 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Context
     endpoint: url.origin,
     instance,
     table,
-    credentials: pickCredentials(env, credentials),
     timeoutMs: DEFAULT_TIMEOUT_MS,
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
   };

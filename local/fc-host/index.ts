@@ -4,7 +4,7 @@
  *
  * - the InvokeFunction API, on `url`, in both versions: 2016-08-15 as @alicloud/fc2 speaks
  *   it, and FC 3.0's 2023-03-30 (`/2023-03-30/functions/{fn}/invocations`, ACS3-HMAC-SHA256,
- *   invoke-api-v3.ts) as lib/fc/invoke-v3.ts speaks it; sync and async, signed;
+ *   invoke-api-v3.ts) as @alicloud/fc20230330 speaks it; sync and async, signed;
  * - an HTTP trigger per function, on a port of its own (`httpTriggerUrl(fn)`), so the
  *   path the function sees in `rawPath` is exactly the path the client called — OSS
  *   callbacks sign `url_decode(path)`, so nothing may be prefixed or stripped.
@@ -72,6 +72,8 @@ export interface FcHostOptions {
   /** The key pair the invoke API accepts (defaults in DEFAULT_API_KEY). */
   accessKeyId?: string;
   accessKeySecret?: string;
+  /** Makes that key pair a temporary (STS) one: every API request must carry this token. */
+  securityToken?: string;
   /** Put in `context.credentials` and ALIBABA_CLOUD_* env vars, as a function role's STS keys would be. */
   credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
   functions: FcFunctionSpec[];
@@ -134,9 +136,12 @@ export interface FcHost {
   /** The function's HTTP trigger base URL (its own port), e.g. `http://127.0.0.1:40124`; any path under it reaches the function. */
   httpTriggerUrl(fn: string): string;
   /** Options for `new FC(host.accountId, host.fc2Options())` from @alicloud/fc2. */
-  fc2Options(): { accessKeyID: string; accessKeySecret: string; region: string; endpoint: string };
-  /** Options for lib/fc/invoke-v3.ts `invokeFunctionV3(host.fc3Options(), fn, payload, …)` (FC 3.0 API). */
-  fc3Options(): { endpoint: string; accessKeyId: string; accessKeySecret: string };
+  fc2Options(): { accessKeyID: string; accessKeySecret: string; securityToken?: string; region: string; endpoint: string };
+  /**
+   * Config for `new Client(host.fc3Options())` of @alicloud/fc20230330 (FC 3.0 API): the
+   * SDK takes a host[:port] endpoint and the protocol apart.
+   */
+  fc3Options(): { endpoint: string; protocol: 'http'; accessKeyId: string; accessKeySecret: string; securityToken?: string };
   /** Invokes directly (no HTTP): synchronously, or queued like an async invocation. */
   invoke(fn: string, event: Buffer, opts?: { async?: false }): Promise<FcSyncResult>;
   invoke(fn: string, event: Buffer, opts: { async: true }): Promise<FcAsyncAccepted>;
@@ -249,6 +254,8 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
   const region = options.region ?? 'cn-hangzhou';
   const accessKeyId = options.accessKeyId ?? DEFAULT_API_KEY.accessKeyId;
   const accessKeySecret = options.accessKeySecret ?? DEFAULT_API_KEY.accessKeySecret;
+  const securityToken = options.securityToken;
+  const token = securityToken !== undefined ? { securityToken } : {};
   const log = options.log ?? (() => undefined);
   const creds = options.credentials;
 
@@ -370,6 +377,7 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
       const deps: InvokeApiDeps = {
         accessKeyId,
         accessKeySecret,
+        ...token,
         service,
         hasFunction: (name) => functions.has(name),
         newRequestId,
@@ -460,8 +468,8 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
       if (!fn.trigger) throw new FcFunctionNotFoundError('function_not_found', `function '${name}' has no HTTP trigger`);
       return fn.trigger.url;
     },
-    fc2Options: () => ({ accessKeyID: accessKeyId, accessKeySecret, region, endpoint: url }),
-    fc3Options: () => ({ endpoint: url, accessKeyId, accessKeySecret }),
+    fc2Options: () => ({ accessKeyID: accessKeyId, accessKeySecret, ...token, region, endpoint: url }),
+    fc3Options: () => ({ endpoint: new URL(url).host, protocol: 'http', accessKeyId, accessKeySecret, ...token }),
     invoke: invoke as FcHost['invoke'],
     asyncIdle: () => asyncQueue.idle(),
     stats() {

@@ -21,6 +21,8 @@ const INVOKE_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invoc
 export interface InvokeApiDeps {
   accessKeyId: string;
   accessKeySecret: string;
+  /** Set when the key pair is temporary (STS): requests must carry this token. */
+  securityToken?: string;
   service: string;
   hasFunction(name: string): boolean;
   newRequestId(): string;
@@ -61,6 +63,15 @@ function checkSignature(req: IncomingMessage, path: string, deps: InvokeApiDeps)
   if (auth.accessKeyId !== deps.accessKeyId) return apiError(403, 'InvalidAccessKeyID', `invalid access key ID '${auth.accessKeyId}'`);
   const expected = sign(stringToSign(req.method ?? '', path, req.headers), deps.accessKeySecret);
   if (!signaturesEqual(expected, auth.signature)) return apiError(403, 'SignatureNotMatch', mismatch);
+  if (deps.securityToken !== undefined) {
+    // @alicloud/fc2 sends the STS token as x-fc-security-token (lib/client.js `buildHeaders`),
+    // which the x-fc-* part of the string to sign covers. FC's error table has no code for
+    // a bad token; AccessDenied is its catch-all for refused callers (not verified, README.md).
+    const token = header(req, 'x-fc-security-token');
+    if (token === undefined || !signaturesEqual(token, deps.securityToken)) {
+      return apiError(403, 'AccessDenied', `the security token of temporary access key '${auth.accessKeyId}' is missing or wrong`);
+    }
+  }
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { ReasonedError } from '../../lib/errors';
 
 /** How jobs travel: an MNS queue (the EventBridge trigger feeds the uploader) or FC async invocation. */
 export type Via = 'queue' | 'invoke';
-/** Which FC invoke API: 2016-08-15 through @alicloud/fc2, or 2023-03-30 (FC 3.0) through lib/fc/invoke-v3. */
+/** Which FC invoke API: 2016-08-15 through @alicloud/fc2, or 2023-03-30 (FC 3.0) through @alicloud/fc20230330. */
 export type FcApi = 'fc2' | 'fc3';
 
 export interface SubmitArgs {

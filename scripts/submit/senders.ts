@@ -1,11 +1,13 @@
 /**
  * The three ways a job leaves `npm run submit`: MNS SendMessage (@alicloud/mns), FC
  * 2016-08-15 async invocation (@alicloud/fc2), FC 3.0 async invocation
- * (lib/fc/invoke-v3.ts). Each sends one job body and says how a failure should be treated.
+ * (@alicloud/fc20230330, fc3-invoke.ts). Each sends one job body and says how a failure
+ * should be treated.
  */
 import MNSClient from '@alicloud/mns';
 import FC from '@alicloud/fc2';
-import { FcV3Error, invokeFunctionV3 } from '../../lib/fc/invoke-v3';
+import type { ResolvedCredentials } from '../lib/credentials';
+import { createAsyncInvoker, FcInvokeError } from './fc3-invoke';
 import type { Destination } from './settings';
 
 /** Limits of the two ways (DESIGN.md section 6; MNS queue attributes). */
@@ -30,17 +32,16 @@ export interface Sender {
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
-/** The HTTP status of an SDK error: `status`, or the SDKs' message "… failed with 403. …". */
+/** The HTTP status of an SDK error: FcInvokeError's, or the SDKs' message "… failed with 403. …". */
 function statusOf(error: unknown): number | undefined {
-  if (error instanceof FcV3Error) return error.status || undefined;
+  if (error instanceof FcInvokeError) return error.status || undefined;
   if (!(error instanceof Error)) return undefined;
   const match = /failed with (\d{3})\b/.exec(error.message);
   return match ? Number(match[1]) : undefined;
 }
 
 function isNetworkError(error: unknown): boolean {
-  if (error instanceof FcV3Error) return error.reason === 'fc_network_error' || error.reason === 'fc_timeout';
-  if (!(error instanceof Error)) return false;
+  if (!(error instanceof Error) || error instanceof FcInvokeError) return false;
   const code = (error as NodeJS.ErrnoException).code;
   return (code !== undefined && NETWORK_CODES.has(code)) || /Timeout/.test(error.name);
 }
@@ -75,9 +76,9 @@ export function mnsMessageBody(job: string): string {
   return Buffer.from(job, 'utf8').toString('base64');
 }
 
-/** The sender for a destination (constructs the SDK client; sends nothing yet). */
-export function createSender(destination: Destination, timeoutMs = 30_000): Sender {
-  const { credentials } = destination;
+/** The sender for a destination, as `resolved` (constructs the SDK client; sends nothing yet). */
+export function createSender(destination: Destination, resolved: ResolvedCredentials, timeoutMs = 30_000): Sender {
+  const { credentials } = resolved;
   if (destination.via === 'queue') {
     const client = new MNSClient(destination.accountId, {
       endpoint: destination.endpoint,
@@ -113,12 +114,9 @@ export function createSender(destination: Destination, timeoutMs = 30_000): Send
       classify: classifyFailure,
     };
   }
-  const client = { endpoint: destination.endpoint, ...credentials, timeoutMs };
+  const invoke = createAsyncInvoker(destination.endpoint, resolved.client, timeoutMs);
   return {
-    async send(body) {
-      const result = await invokeFunctionV3(client, destination.functionName, body, { invocationType: 'Async', qualifier: 'LATEST' });
-      return result.requestId;
-    },
+    send: (body) => invoke(destination.functionName, body),
     classify: classifyFailure,
   };
 }

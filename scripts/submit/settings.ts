@@ -1,11 +1,11 @@
 /**
- * Where `npm run submit` sends jobs and as whom: from the command line and the environment.
- * Every missing setting is reported at once, by variable name, before anything is sent.
+ * Where `npm run submit` sends jobs: from the command line and the environment. Every
+ * missing setting is reported at once, by variable name, before anything is sent. (As
+ * whom is scripts/lib/credentials.ts's business: the SDK's default credential chain.)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ReasonedError } from '../../lib/errors';
-import { fc3Endpoint } from '../../lib/fc/invoke-v3';
 import type { FcApi, SubmitArgs } from './args';
 
 /** The default queue: the one the local stack (local/stack.ts) creates. */
@@ -13,18 +13,11 @@ export const DEFAULT_QUEUE = 'upload-jobs';
 /** s.yaml's default region (`env('FC_REGION', 'cn-hangzhou')`). */
 export const DEFAULT_REGION = 'cn-hangzhou';
 
-export interface Credentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
-
 export interface QueueDestination {
   via: 'queue';
   endpoint: string;
   accountId: string;
   queue: string;
-  credentials: Credentials;
 }
 
 export interface InvokeDestination {
@@ -37,7 +30,6 @@ export interface InvokeDestination {
   region: string;
   /** fc2 only: FC 2.0 functions live in a service. */
   service?: string;
-  credentials: Credentials;
 }
 
 export type Destination = QueueDestination | InvokeDestination;
@@ -61,6 +53,17 @@ function value(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
 }
 
 /**
+ * The public FC endpoint of an account in a region (the same host serves 2016-08-15 and
+ * 2023-03-30; docs/invoke-api.md, "Endpoint"); `internal` for the `-internal` one inside
+ * Alibaba Cloud.
+ *
+ * @example fc3Endpoint('1234567890123456', 'cn-hangzhou') // 'https://1234567890123456.cn-hangzhou.fc.aliyuncs.com'
+ */
+export function fc3Endpoint(accountId: string, region: string, internal = false): string {
+  return `https://${accountId}.${region}${internal ? '-internal' : ''}.fc.aliyuncs.com`;
+}
+
+/**
  * The uploader's function name as s.yaml deploys it (`vars.uploaderFunctionName`), or
  * undefined when s.yaml cannot be read.
  *
@@ -77,33 +80,29 @@ export function uploaderNameFromSYaml(path: string): string | undefined {
   }
 }
 
-function checkEndpoint(endpoint: string, from: string, problems: string[]): void {
+function checkEndpoint(endpoint: string, from: string, problems: string[], originOnly = false): void {
+  let url: URL;
   try {
-    const url = new URL(endpoint);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${from} must be an http(s) URL, not '${endpoint}'`);
+    url = new URL(endpoint);
   } catch {
     problems.push(`${from} must be an http(s) URL, not '${endpoint}'`);
+    return;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${from} must be an http(s) URL, not '${endpoint}'`);
+  // @alicloud/fc20230330 takes a host and a protocol, and puts the API's own path after them.
+  else if (originOnly && (url.pathname !== '/' || url.search !== '' || url.username !== '')) problems.push(`${from} must be a URL without a path or query, such as https://<account-id>.<region>.fc.aliyuncs.com, not '${endpoint}'`);
 }
 
 /**
  * Resolves the destination of a run. Throws SettingsError naming every missing variable.
  *
  * @example
- * resolveDestination({ via: 'queue', … }, { MNS_ENDPOINT: 'http://127.0.0.1:9000', MNS_ACCOUNT_ID: '123', ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' }, {})
- * // { via: 'queue', endpoint: 'http://127.0.0.1:9000', accountId: '123', queue: 'upload-jobs', credentials: {…} }
+ * resolveDestination({ via: 'queue', … }, { MNS_ENDPOINT: 'http://127.0.0.1:9000', MNS_ACCOUNT_ID: '123' }, {})
+ * // { via: 'queue', endpoint: 'http://127.0.0.1:9000', accountId: '123', queue: 'upload-jobs' }
  */
 export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, defaults: { functionName?: string }): Destination {
   const missing: string[] = [];
   const invalid: string[] = [];
-  const accessKeyId = value(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
-  const accessKeySecret = value(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
-  const securityToken = value(env, 'ALIBABA_CLOUD_SECURITY_TOKEN');
-  if (!accessKeyId) missing.push('ALIBABA_CLOUD_ACCESS_KEY_ID is not set (the AccessKey ID to sign requests with)');
-  if (!accessKeySecret) missing.push('ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set (the AccessKey secret to sign requests with)');
-  // Temporary keys are STS.…; without their token every request would be refused.
-  if (accessKeyId?.startsWith('STS.') && !securityToken) missing.push('ALIBABA_CLOUD_SECURITY_TOKEN is not set (needed with the temporary STS key in ALIBABA_CLOUD_ACCESS_KEY_ID)');
-  const credentials: Credentials = { accessKeyId: accessKeyId ?? '', accessKeySecret: accessKeySecret ?? '', ...(securityToken ? { securityToken } : {}) };
 
   let destination: Destination;
   if (args.via === 'queue') {
@@ -114,12 +113,12 @@ export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, def
     // The cloud endpoint is https://<account>.mns.<region>.aliyuncs.com; the queue lives in the deployment's region.
     else if (accountId) endpoint = `https://${accountId}.mns.${value(env, 'MNS_REGION', 'FC_REGION') ?? DEFAULT_REGION}.aliyuncs.com`;
     const queue = args.queue ?? value(env, 'MNS_QUEUE') ?? DEFAULT_QUEUE;
-    destination = { via: 'queue', endpoint: endpoint ?? '', accountId: accountId ?? '', queue, credentials };
+    destination = { via: 'queue', endpoint: endpoint ?? '', accountId: accountId ?? '', queue };
   } else {
     const region = value(env, 'FC_REGION') ?? DEFAULT_REGION;
     const accountId = value(env, 'FC_ACCOUNT_ID', 'ALIBABA_CLOUD_ACCOUNT_ID');
     let endpoint = args.endpoint ?? value(env, 'FC_ENDPOINT');
-    if (endpoint) checkEndpoint(endpoint, args.endpoint ? '--endpoint' : 'FC_ENDPOINT', invalid);
+    if (endpoint) checkEndpoint(endpoint, args.endpoint ? '--endpoint' : 'FC_ENDPOINT', invalid, args.api === 'fc3');
     else if (accountId) endpoint = fc3Endpoint(accountId, region);
     // @alicloud/fc2 refuses to start without an account id, even with an endpoint.
     if (!accountId && (!endpoint || args.api === 'fc2')) {
@@ -129,7 +128,7 @@ export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, def
     if (!functionName) missing.push("FC_FUNCTION is not set (the uploader's function name; s.yaml's could not be read)");
     const service = value(env, 'FC_SERVICE');
     if (args.api === 'fc2' && !service) missing.push('FC_SERVICE is not set (--api fc2 calls the 2016-08-15 API, which needs the FC 2.0 service name)');
-    destination = { via: 'invoke', api: args.api, endpoint: endpoint ?? '', functionName: functionName ?? '', accountId, region, service, credentials };
+    destination = { via: 'invoke', api: args.api, endpoint: endpoint ?? '', functionName: functionName ?? '', accountId, region, service };
   }
   if (missing.length > 0) throw new SettingsError('missing_settings', [...missing, ...invalid]);
   if (invalid.length > 0) throw new SettingsError('invalid_setting', invalid);

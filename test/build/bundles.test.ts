@@ -41,6 +41,15 @@ test('the callback bundle does not contain ali-oss; the uploader bundle does', a
   assert.ok(uploaderMap.sources.some((s) => s.includes('node_modules/ali-oss/')));
 });
 
+test('neither bundle contains the tools-only SDKs: functions take their credentials from the FC context', async () => {
+  for (const name of ['uploader', 'callback']) {
+    const map = JSON.parse(await readFile(path.join(outdir, name, 'index.js.map'), 'utf8')) as { sources: string[] };
+    for (const sdk of ['@alicloud/credentials', '@alicloud/fc20230330', '@alicloud/openapi-core', 'scripts/lib/credentials']) {
+      assert.ok(!map.sources.some((s) => s.includes(sdk)), `${name} bundle contains ${sdk}`);
+    }
+  }
+});
+
 test('each bundle loads with plain node from a folder with no node_modules and exports handler', async () => {
   for (const name of ['uploader', 'callback']) {
     const alone = await mkdtemp(path.join(os.tmpdir(), `alone-${name}-`));

@@ -1,5 +1,7 @@
 // scripts/deploy.ts and scripts/ensure-table.ts as a user runs them: as child processes,
-// with a PATH that does or does not hold a (fake) Serverless Devs `s` command.
+// with a PATH that does or does not hold a (fake) Serverless Devs `s` command, and
+// ensure-table against the Tablestore emulator with credentials from a profile in a
+// temporary HOME.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -7,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTablestoreEmulator, type TablestoreEmulator } from '../../local/tablestore/index';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -103,5 +106,48 @@ describe('scripts/ensure-table.ts', () => {
     const run = await runScript('scripts/ensure-table.ts', [], { TABLESTORE_ENDPOINT: 'https://sampleinst.cn-hangzhou.ots.aliyuncs.com' });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /TABLESTORE_INSTANCE is not set/);
+  });
+
+  describe('against the Tablestore emulator', () => {
+    let tablestore: TablestoreEmulator;
+    let dir: string;
+
+    before(async () => {
+      tablestore = await startTablestoreEmulator({ instance: 'toolsinst' });
+      dir = mkdtempSync(join(tmpdir(), 'ensure-table-'));
+    });
+
+    after(async () => {
+      await tablestore.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const settings = () => ({ TABLESTORE_ENDPOINT: tablestore.url, TABLESTORE_INSTANCE: tablestore.instance, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' });
+
+    test("credentials from the Alibaba Cloud CLI's ~/.aliyun/config.json: creates the table, then finds it", async () => {
+      const home = join(dir, 'cli-home');
+      mkdirSync(join(home, '.aliyun'), { recursive: true });
+      const profile = { name: 'admin', mode: 'AK', access_key_id: tablestore.accessKeyId, access_key_secret: tablestore.accessKeySecret };
+      writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'admin', profiles: [profile] }));
+      const created = await runScript('scripts/ensure-table.ts', [], { ...settings(), HOME: home });
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stderr, new RegExp(`using credentials from Alibaba Cloud CLI profile ${home}/\\.aliyun/config\\.json`));
+      assert.match(created.stdout, /created table upload_results/);
+      const again = await runScript('scripts/ensure-table.ts', [], { ...settings(), HOME: home });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /already exists with the expected key/);
+      assert.doesNotMatch(created.stdout + created.stderr + again.stdout + again.stderr, new RegExp(tablestore.accessKeySecret));
+    });
+
+    test('without credentials anywhere: exit 2, naming every place looked in', async () => {
+      const home = join(dir, 'empty-home');
+      mkdirSync(home, { recursive: true });
+      const run = await runScript('scripts/ensure-table.ts', [], { ...settings(), HOME: home });
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(run.stderr, /no Alibaba Cloud credentials found/);
+      for (const place of ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ROLE_ARN', `${home}/.aliyun/config.json`, `${home}/.alibabacloud/credentials`, '100.100.100.200', 'ALIBABA_CLOUD_CREDENTIALS_URI']) {
+        assert.ok(run.stderr.includes(place), place);
+      }
+    });
   });
 });

@@ -7,10 +7,8 @@ import { resolveDestination, SettingsError, uploaderNameFromSYaml } from '../../
 import { classifyFailure, mnsMessageBody, type Sender } from '../../scripts/submit/senders';
 import { sendAll } from '../../scripts/submit/send-all';
 import { createProgress } from '../../scripts/submit/progress';
-import { FcV3Error } from '../../lib/fc/invoke-v3';
+import { FcInvokeError } from '../../scripts/submit/fc3-invoke';
 import { readMessageBody } from '../../lib/jobs/message-body';
-
-const KEYS = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIexample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret' };
 
 describe('arguments', () => {
   test('defaults, = and space forms, help', () => {
@@ -32,22 +30,25 @@ describe('settings', () => {
   const invokeArgs = parseSubmitArgs(['j', '--via', 'invoke']) as Exclude<ReturnType<typeof parseSubmitArgs>, 'help'>;
 
   test('cloud endpoints are built from account and region', () => {
-    const q = resolveDestination(queueArgs, { ...KEYS, ALIBABA_CLOUD_ACCOUNT_ID: '123', FC_REGION: 'cn-shanghai' }, {});
+    const q = resolveDestination(queueArgs, { ALIBABA_CLOUD_ACCOUNT_ID: '123', FC_REGION: 'cn-shanghai' }, {});
     assert.equal(q.endpoint, 'https://123.mns.cn-shanghai.aliyuncs.com');
     assert.equal(q.via === 'queue' && q.queue, 'upload-jobs');
-    const f = resolveDestination(invokeArgs, { ...KEYS, FC_ACCOUNT_ID: '123' }, { functionName: 'from-s-yaml' });
+    const f = resolveDestination(invokeArgs, { FC_ACCOUNT_ID: '123' }, { functionName: 'from-s-yaml' });
     assert.equal(f.endpoint, 'https://123.cn-hangzhou.fc.aliyuncs.com');
     assert.equal(f.via === 'invoke' && f.functionName, 'from-s-yaml');
   });
 
   test('every missing variable is named at once; a malformed endpoint is refused', () => {
     assert.throws(
-      () => resolveDestination(invokeArgs, { ALIBABA_CLOUD_ACCESS_KEY_ID: 'STS.temp' }, {}),
-      (e: SettingsError) =>
-        e.reason === 'missing_settings' &&
-        ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'FC_ACCOUNT_ID', 'FC_FUNCTION'].every((name) => e.message.includes(`${name} `)),
+      () => resolveDestination(invokeArgs, {}, {}),
+      (e: SettingsError) => e.reason === 'missing_settings' && ['FC_ACCOUNT_ID', 'FC_FUNCTION'].every((name) => e.message.includes(`${name} `)),
     );
-    assert.throws(() => resolveDestination(queueArgs, { ...KEYS, MNS_ACCOUNT_ID: '1', MNS_ENDPOINT: 'ftp://x' }, {}), (e: SettingsError) => e.reason === 'invalid_setting' && /MNS_ENDPOINT must be an http\(s\) URL/.test(e.message));
+    assert.throws(() => resolveDestination(queueArgs, { MNS_ACCOUNT_ID: '1', MNS_ENDPOINT: 'ftp://x' }, {}), (e: SettingsError) => e.reason === 'invalid_setting' && /MNS_ENDPOINT must be an http\(s\) URL/.test(e.message));
+    // The FC 3.0 SDK takes a host and puts the API path after it: a path of our own cannot be kept.
+    assert.throws(
+      () => resolveDestination(invokeArgs, { FC_ENDPOINT: 'http://127.0.0.1:9000/prefix', FC_FUNCTION: 'f' }, {}),
+      (e: SettingsError) => e.reason === 'invalid_setting' && /FC_ENDPOINT must be a URL without a path/.test(e.message),
+    );
   });
 
   test("the default function name is s.yaml's uploader", () => {
@@ -64,11 +65,11 @@ describe('failures', () => {
     assert.equal(classifyFailure(sdkError('FCResourceExhaustedError', 'POST /services/s/functions/f/invocations failed with 429. requestid: r')), 'transient');
     assert.equal(classifyFailure(sdkError('Error', 'connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED')), 'transient');
     assert.equal(classifyFailure(sdkError('RequestTimeoutError', 'ReadTimeout(30000). POST x failed.')), 'transient');
-    assert.equal(classifyFailure(new FcV3Error('fc_timeout', 'no answer')), 'transient');
+    assert.equal(classifyFailure(new FcInvokeError('FC answered 503 ServiceUnavailable: busy', { status: 503, code: 'ServiceUnavailable' })), 'transient');
     assert.equal(classifyFailure(sdkError('MNSQueueNotExistError', 'POST x failed with 404. requestid: r')), 'fatal');
     assert.equal(classifyFailure(sdkError('FCInvalidAccessKeyIDError', 'POST /services/s/functions/f/invocations failed with 403. requestid: r')), 'fatal');
-    assert.equal(classifyFailure(new FcV3Error('fc_api_error', 'FC answered 404', { status: 404, code: 'FunctionNotFound' })), 'fatal');
-    assert.equal(classifyFailure(new FcV3Error('fc_api_error', 'FC answered 400', { status: 400, code: 'EntityTooLarge' })), 'job');
+    assert.equal(classifyFailure(new FcInvokeError('FC answered 404 FunctionNotFound', { status: 404, code: 'FunctionNotFound' })), 'fatal');
+    assert.equal(classifyFailure(new FcInvokeError('FC answered 400 EntityTooLarge', { status: 400, code: 'EntityTooLarge' })), 'job');
     assert.equal(classifyFailure(sdkError('MNSMalformedXMLError', 'POST x failed with 400. requestid: r')), 'job');
   });
 

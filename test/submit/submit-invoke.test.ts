@@ -1,16 +1,14 @@
 // `npm run submit -- <file> --via invoke` as a child process against the local FC host,
 // through both invoke APIs (2016-08-15 with @alicloud/fc2, 2023-03-30 with
-// lib/fc/invoke-v3.ts), and the host's FC 3.0 route checked directly: signature, error
-// body shape, sync and async answers.
+// @alicloud/fc20230330), with credentials from the environment or from a profile file
+// in a temporary HOME. (The host's FC 3.0 route itself: test/fc-host/invoke-api-v3.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFcHost, type FcHost } from '../../local/fc-host/index';
-import { FcV3Error, invokeFunctionV3 } from '../../lib/fc/invoke-v3';
-import { acsDate, signRequestV3 } from '../../lib/fc/signature-v3';
 import { job, jobsFile, removeJobsFiles, runSubmit } from './run-submit';
 
 const bundle = fileURLToPath(new URL('../fixtures/submit/recorder.cjs', import.meta.url));
@@ -45,9 +43,14 @@ async function takeRecorded(): Promise<string[]> {
   return lines.map((l) => (JSON.parse(l) as { event: string }).event);
 }
 
+/** No credentials but the ones a test gives: an empty HOME, no instance metadata. */
+function noCredentials(): Record<string, string> {
+  return { HOME: join(dir, 'empty-home'), ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
+}
+
 function keys(overrides: Record<string, string> = {}): Record<string, string> {
   const { accessKeyId, accessKeySecret } = host.fc3Options();
-  return { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret, ...overrides };
+  return { ...noCredentials(), ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret, ...overrides };
 }
 
 describe('npm run submit --via invoke', () => {
@@ -56,7 +59,44 @@ describe('npm run submit --via invoke', () => {
     const run = await runSubmit([jobsFile(lines), '--via', 'invoke'], keys({ FC_ENDPOINT: host.url }));
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /Sent 4 of 4 job\(s\) to function 'oss-upload-uploader' at http:\/\/127\.0\.0\.1:\d+ \(FC 3\.0 API 2023-03-30/);
+    assert.match(run.stderr, /with credentials from environment variables/);
     assert.deepEqual((await takeRecorded()).sort(), [...lines].sort());
+  });
+
+  test('--api fc3 with credentials from the Alibaba Cloud CLI profile in ~/.aliyun/config.json, none in the environment', async () => {
+    const home = join(dir, 'cli-home');
+    mkdirSync(join(home, '.aliyun'), { recursive: true });
+    const { accessKeyId, accessKeySecret } = host.fc3Options();
+    // The CLI's own format (@alicloud/credentials src/providers/cli_profile.ts reads `current` and `profiles`).
+    const config = {
+      current: 'other',
+      profiles: [
+        { name: 'other', mode: 'AK', access_key_id: 'LTAI-other', access_key_secret: 'other-secret' },
+        { name: 'uploads', mode: 'AK', access_key_id: accessKeyId, access_key_secret: accessKeySecret, region_id: 'cn-hangzhou' },
+      ],
+    };
+    writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify(config));
+    const lines = [job('p-1'), job('p-2')];
+    const run = await runSubmit([jobsFile(lines), '--via', 'invoke'], { HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', ALIBABA_CLOUD_PROFILE: 'uploads', FC_ENDPOINT: host.url });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stderr, new RegExp(`with credentials from Alibaba Cloud CLI profile ${home}/\\.aliyun/config\\.json`));
+    assert.deepEqual((await takeRecorded()).sort(), [...lines].sort());
+    // Its current profile holds another key: the host refuses it, and the run stops.
+    const refused = await runSubmit([jobsFile([job('p-3')]), '--via', 'invoke'], { HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', FC_ENDPOINT: host.url });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /FC answered 403 InvalidAccessKeyID: invalid access key ID 'LTAI-other'/);
+    assert.doesNotMatch(refused.stdout + refused.stderr, /other-secret/);
+    assert.deepEqual(await takeRecorded(), []);
+  });
+
+  test('without credentials anywhere: exit 2, every place looked in is named, nothing sent', async () => {
+    const run = await runSubmit([jobsFile([job('n-1')]), '--via', 'invoke'], { ...noCredentials(), FC_ENDPOINT: host.url });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /no Alibaba Cloud credentials found/);
+    for (const place of ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE', '.aliyun/config.json', '.alibabacloud/credentials', 'ECS RAM role', 'ALIBABA_CLOUD_CREDENTIALS_URI']) {
+      assert.ok(run.stderr.includes(place), place);
+    }
+    assert.deepEqual(await takeRecorded(), []);
   });
 
   test('--api fc2: the same through @alicloud/fc2 and the 2016-08-15 API', async () => {
@@ -89,81 +129,6 @@ describe('npm run submit --via invoke', () => {
     const run = await runSubmit([jobsFile([job('big', 'x'.repeat(130 * 1024))]), '--via', 'invoke'], keys({ FC_ENDPOINT: host.url }));
     assert.equal(run.code, 1);
     assert.match(run.stderr, /line 1 \(big\): the job is \d+ bytes; FC async invocation takes at most 131072 bytes \(128 KB\).*source\.url or source\.oss/);
-    assert.deepEqual(await takeRecorded(), []);
-  });
-});
-
-describe('FC host: the 2023-03-30 invoke API', () => {
-  test('sync invocation answers 200 with the result; async 202 with a request id', async () => {
-    const sync = await invokeFunctionV3(host.fc3Options(), UPLOADER, '{"sync":true}', { qualifier: 'LATEST' });
-    assert.equal(sync.status, 200);
-    assert.deepEqual(JSON.parse(sync.body.toString()), { recorded: true });
-    assert.match(sync.requestId ?? '', /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
-    assert.equal(sync.errorType, undefined);
-    const queued = await invokeFunctionV3(host.fc3Options(), UPLOADER, '{"async":true}', { invocationType: 'Async' });
-    assert.equal(queued.status, 202);
-    assert.deepEqual(await takeRecorded(), ['{"sync":true}', '{"async":true}']);
-  });
-
-  test('a wrong secret: 403 SignatureNotMatch in the FC 3.0 body shape {Code, Message, RequestId}', async () => {
-    const { endpoint, accessKeyId } = host.fc3Options();
-    const url = new URL(endpoint);
-    const path = `/2023-03-30/functions/${UPLOADER}/invocations`;
-    const signed = signRequestV3({
-      method: 'POST',
-      path,
-      headers: { host: url.host, 'x-acs-action': 'InvokeFunction', 'x-acs-version': '2023-03-30', 'x-acs-date': acsDate(new Date()), 'x-acs-signature-nonce': 'n-1' },
-      body: '{}',
-      accessKeyId,
-      accessKeySecret: 'wrong-secret',
-    });
-    const { host: _host, ...headers } = signed.headers;
-    const res = await fetch(`${endpoint}${signed.pathAndQuery}`, { method: 'POST', headers: { ...headers, 'x-fc-invocation-type': 'Async' }, body: '{}' });
-    assert.equal(res.status, 403);
-    const body = (await res.json()) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(body).sort(), ['Code', 'Message', 'RequestId']);
-    assert.equal(body.Code, 'SignatureNotMatch');
-    assert.equal(body.RequestId, res.headers.get('x-fc-request-id'));
-    assert.deepEqual(await takeRecorded(), []);
-  });
-
-  test('unknown key id, unknown function, an FC 2.0 signature, a tampered body and an oversized async payload are refused', async () => {
-    const good = host.fc3Options();
-    await assert.rejects(invokeFunctionV3({ ...good, accessKeyId: 'LTAI-someone-else' }, UPLOADER, '{}'), (e: FcV3Error) => e.status === 403 && e.code === 'InvalidAccessKeyID');
-    await assert.rejects(invokeFunctionV3(good, 'no-such-fn', '{}'), (e: FcV3Error) => e.status === 404 && e.code === 'FunctionNotFound' && /^1-/.test(e.requestId ?? ''));
-    await assert.rejects(
-      invokeFunctionV3(good, UPLOADER, 'x'.repeat(128 * 1024 + 1), { invocationType: 'Async' }),
-      (e: FcV3Error) => e.status === 400 && e.code === 'EntityTooLarge',
-    );
-
-    const fc2Style = await fetch(`${good.endpoint}/2023-03-30/functions/${UPLOADER}/invocations`, {
-      method: 'POST',
-      headers: {
-        authorization: `FC ${good.accessKeyId}:c2lnbmF0dXJl`,
-        'x-acs-action': 'InvokeFunction',
-        'x-acs-version': '2023-03-30',
-        'x-acs-date': acsDate(new Date()),
-        'x-acs-signature-nonce': 'n-2',
-        'x-acs-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-      },
-      body: '',
-    });
-    assert.equal(fc2Style.status, 403);
-    assert.equal(((await fc2Style.json()) as { Code: string }).Code, 'SignatureNotMatch');
-
-    const url = new URL(good.endpoint);
-    const signed = signRequestV3({
-      method: 'POST',
-      path: `/2023-03-30/functions/${UPLOADER}/invocations`,
-      headers: { host: url.host, 'x-acs-action': 'InvokeFunction', 'x-acs-version': '2023-03-30', 'x-acs-date': acsDate(new Date()), 'x-acs-signature-nonce': 'n-3' },
-      body: '{"amount":1}',
-      accessKeyId: good.accessKeyId,
-      accessKeySecret: good.accessKeySecret,
-    });
-    const { host: _host, ...headers } = signed.headers;
-    const tampered = await fetch(`${good.endpoint}${signed.pathAndQuery}`, { method: 'POST', headers, body: '{"amount":9}' });
-    assert.equal(tampered.status, 403);
-    assert.match(((await tampered.json()) as { Message: string }).Message, /x-acs-content-sha256 does not match the body/);
     assert.deepEqual(await takeRecorded(), []);
   });
 });

@@ -1,8 +1,11 @@
 // `npm run submit -- <file> --via queue` as a child process against the local MNS emulator,
-// read back with the real @alicloud/mns client.
+// read back with the real @alicloud/mns client. Credentials come from the environment, or
+// from a credentials file in a temporary HOME.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import MNSClient from '@alicloud/mns';
 import { startMnsEmulator, type MnsEmulator } from '../../local/mns/index';
@@ -11,8 +14,10 @@ import { job, jobsFile, removeJobsFiles, runSubmit } from './run-submit';
 let mns: MnsEmulator;
 let client: MNSClient;
 let queueCounter = 0;
+let emptyHome: string;
 
 before(async () => {
+  emptyHome = mkdtempSync(join(tmpdir(), 'submit-queue-home-'));
   mns = await startMnsEmulator();
   client = new MNSClient(mns.accountId, { endpoint: mns.url, accessKeyId: mns.accessKeyId, accessKeySecret: mns.accessKeySecret });
 });
@@ -20,6 +25,7 @@ before(async () => {
 after(async () => {
   await mns.close();
   removeJobsFiles();
+  rmSync(emptyHome, { recursive: true, force: true });
 });
 
 async function freshQueue(): Promise<string> {
@@ -29,11 +35,15 @@ async function freshQueue(): Promise<string> {
   return name;
 }
 
+/** The queue's settings, and no credentials but the ones a test gives: an empty HOME, no instance metadata. */
+function settings(queue: string): Record<string, string> {
+  return { HOME: emptyHome, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true', MNS_ENDPOINT: mns.url, MNS_ACCOUNT_ID: mns.accountId, MNS_QUEUE: queue };
+}
+
+/** The queue's settings and the emulator's key pair in the environment. */
 function env(queue: string): Record<string, string> {
   return {
-    MNS_ENDPOINT: mns.url,
-    MNS_ACCOUNT_ID: mns.accountId,
-    MNS_QUEUE: queue,
+    ...settings(queue),
     ALIBABA_CLOUD_ACCESS_KEY_ID: mns.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: mns.accessKeySecret,
   };
@@ -133,12 +143,38 @@ describe('npm run submit --via queue', () => {
 
   test('missing settings are named, exit 2, nothing sent', async () => {
     const queue = await freshQueue();
-    const run = await runSubmit([jobsFile([job('m-1')])], { MNS_ENDPOINT: mns.url, MNS_QUEUE: queue, ALIBABA_CLOUD_ACCESS_KEY_ID: mns.accessKeyId });
+    const { MNS_ACCOUNT_ID: _a, ...withoutAccount } = env(queue);
+    const run = await runSubmit([jobsFile([job('m-1')])], withoutAccount);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set/);
     assert.match(run.stderr, /MNS_ACCOUNT_ID \(or ALIBABA_CLOUD_ACCOUNT_ID\) is not set/);
-    assert.doesNotMatch(run.stderr, /ALIBABA_CLOUD_ACCESS_KEY_ID is not set/);
     assert.equal(mns.queueStats(queue).visible, 0);
+  });
+
+  test('half a key pair in the environment and nothing else: exit 2 naming the missing variable and every other place, nothing sent', async () => {
+    const queue = await freshQueue();
+    const run = await runSubmit([jobsFile([job('h-1')])], { ...settings(queue), ALIBABA_CLOUD_ACCESS_KEY_ID: mns.accessKeyId });
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /no Alibaba Cloud credentials found/);
+    assert.match(run.stderr, /1\. environment variables .*: ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set/);
+    assert.match(run.stderr, new RegExp(`4\\. credentials file ${emptyHome}/\\.alibabacloud/credentials: no such file`));
+    assert.match(run.stderr, /5\. ECS RAM role .*: disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED=true/);
+    assert.equal(mns.queueStats(queue).visible, 0);
+  });
+
+  test('credentials from ~/.alibabacloud/credentials (profile default), none in the environment', async () => {
+    const queue = await freshQueue();
+    const home = mkdtempSync(join(tmpdir(), 'submit-queue-profile-'));
+    try {
+      mkdirSync(join(home, '.alibabacloud'));
+      // The credentials file's INI format (@alicloud/credentials src/providers/profile.ts: type access_key).
+      writeFileSync(join(home, '.alibabacloud', 'credentials'), `[default]\ntype = access_key\naccess_key_id = ${mns.accessKeyId}\naccess_key_secret = ${mns.accessKeySecret}\n`);
+      const run = await runSubmit([jobsFile([job('c-1'), job('c-2')])], { ...settings(queue), HOME: home });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stderr, new RegExp(`with credentials from credentials file ${home}/\\.alibabacloud/credentials`));
+      assert.deepEqual((await drain(queue)).sort(), [job('c-1'), job('c-2')].sort());
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   test('a transient failure is retried; a missing queue stops the run (fatal) with a clear reason', async () => {
@@ -160,12 +196,12 @@ describe('npm run submit --via queue', () => {
     const queue = await freshQueue();
     const dry = await runSubmit([jobsFile([job('d-1')]), '--dry-run'], env(queue));
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /Dry run: 1 job\(s\) would go to MNS queue/);
+    assert.match(dry.stdout, /Dry run: 1 job\(s\) would go to MNS queue .*, with credentials from environment variables/);
     assert.equal(mns.queueStats(queue).visible, 0);
 
     const help = await runSubmit(['--help'], {});
     assert.equal(help.code, 0);
-    for (const name of ['MNS_ENDPOINT', 'MNS_ACCOUNT_ID', 'MNS_QUEUE', 'FC_ENDPOINT', 'FC_ACCOUNT_ID', 'FC_REGION', 'FC_FUNCTION', 'FC_SERVICE', 'ALIBABA_CLOUD_SECURITY_TOKEN', '--allow-invalid', '--api fc3|fc2']) {
+    for (const name of ['MNS_ENDPOINT', 'MNS_ACCOUNT_ID', 'MNS_QUEUE', 'FC_ENDPOINT', 'FC_ACCOUNT_ID', 'FC_REGION', 'FC_FUNCTION', 'FC_SERVICE', 'ALIBABA_CLOUD_SECURITY_TOKEN', '~/.aliyun/config.json', '~/.alibabacloud/credentials', 'ALIBABA_CLOUD_PROFILE', '--allow-invalid', '--api fc3|fc2']) {
       assert.ok(help.stdout.includes(name), `--help mentions ${name}`);
     }
     assert.match(help.stdout, /default oss-upload-uploader, from s\.yaml/);
