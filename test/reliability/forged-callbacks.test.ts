@@ -139,7 +139,7 @@ interface Valid {
 function validValues(jobId: string, overrides: { bucket?: string; object?: string } = {}): Valid {
   const bucket = overrides.bucket ?? rs.stack.bucket;
   const object = overrides.object ?? `forged/${jobId}.txt`;
-  const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket, key: object });
+  const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket, key: object, vars: {} });
   return { jobId, object, values: uploadValues({ bucket, object, jobId, token }) };
 }
 
@@ -476,7 +476,7 @@ function categories(): Category<unknown>[] {
       }),
       build: ({ kind, ageHours, junk }) => {
         const v = fresh('token');
-        const subject = { jobId: v.jobId, bucket: allowedBucket, key: v.object };
+        const subject = { jobId: v.jobId, bucket: allowedBucket, key: v.object, vars: {} };
         const good = v.values['x:token']!;
         const tokens: Record<string, () => string | undefined> = {
           missing: () => undefined,
@@ -521,7 +521,7 @@ function categories(): Category<unknown>[] {
         if (claimed === 'absent') delete values['x:job_id'];
         else {
           values['x:job_id'] = claimed;
-          values['x:token'] = createJobToken([rs.stack.tokenSecret], { jobId: claimed, bucket: allowedBucket, key: v.object });
+          values['x:token'] = createJobToken([rs.stack.tokenSecret], { jobId: claimed, bucket: allowedBucket, key: v.object, vars: {} });
         }
         return { category: 'job-id', request: signed(values), reasons: ['job_id_missing'], jobIds: [v.jobId] };
       },

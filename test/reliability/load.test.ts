@@ -63,7 +63,7 @@ function callbacksFor(label: string, count: number): { jobIds: string[]; request
   for (let i = 0; i < count; i++) {
     const jobId = `load-${label}-${i}`;
     const object = `load/${label}/${i}.txt`;
-    const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket: rs.stack.bucket, key: object });
+    const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket: rs.stack.bucket, key: object, vars: {} });
     jobIds.push(jobId);
     requests.push(signedCallback(signer.privateKey, `${keys.prefix}key.pem`, { body: formBody(uploadValues({ bucket: rs.stack.bucket, object, jobId, token, size: 100 + i })), bucket: rs.stack.bucket }));
   }
