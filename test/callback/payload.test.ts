@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCallbackPayload, CallbackPayloadError, type CallbackPayloadReason } from '../../lib/callback/payload';
+import { standardBodyTemplate } from '../../lib/callback/template';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -105,6 +106,24 @@ describe('parseCallbackPayload', () => {
     const reference = JSON.parse(body) as Record<string, string>;
     assert.equal(parsed.object, reference.object);
     assert.deepEqual(parsed.vars, { 'x:job_id': 'j', 'x:var_a': 'é\u2028' });
+  });
+
+  test('our JSON template reads back exactly whether OSS inserts ${crc64} as a JSON string or as a bare number', () => {
+    const template = standardBodyTemplate(['x:job_id'], JSON_TYPE);
+    assert.ok(template.includes('"crc64":${crc64}'), template);
+    const CRC = '18446744073709551615';
+    const values: Record<string, string> = { bucket: 'b', object: 'a/b c.txt', etag: '"E"', mimeType: 'text/plain', 'imageInfo.format': '', contentMd5: '', vpcId: '', clientIp: '1.2.3.4', reqId: 'R', operation: 'PutObject', 'x:job_id': 'j' };
+    const numbers: Record<string, string> = { size: '5', 'imageInfo.height': '', 'imageInfo.width': '' };
+    for (const crcAs of ['string', 'number'] as const) {
+      const body = template.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+        if (name === 'crc64') return crcAs === 'string' ? JSON.stringify(CRC) : CRC;
+        return name in numbers ? numbers[name]! : JSON.stringify(values[name]);
+      });
+      const parsed = parseCallbackPayload(body, JSON_TYPE);
+      assert.equal(parsed.crc64, CRC, crcAs);
+      assert.equal(parsed.size, 5);
+      assert.equal(parsed.object, 'a/b c.txt');
+    }
   });
 });
 
