@@ -38,7 +38,7 @@ export function signedCallbackRequest(signer: CallbackSigner, jobId: string, obj
     reqId: randomBytes(12).toString('hex').toUpperCase(),
     operation: 'PutObject',
     [JOB_ID_VAR]: jobId,
-    [TOKEN_VAR]: createJobToken([signer.tokenSecret], { jobId, bucket: signer.bucket, key: object }),
+    [TOKEN_VAR]: createJobToken([signer.tokenSecret], { jobId, bucket: signer.bucket, key: object, vars: {} }),
   };
   // OSS percent-encodes every value it puts into a form body (DESIGN.md section 5).
   const body = Buffer.from(TEMPLATE.replace(/\$\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? '')));

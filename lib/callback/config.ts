@@ -2,7 +2,7 @@
  * The callback function's settings, read and checked once per instance.
  */
 import { storeConfigFromEnv, ConfigError, type ContextCredentials, type StoreConfig } from '../store/config';
-import { allowedPrefixesFromEnv } from './public-key';
+import { allowedPrefixesFromEnv, DEFAULT_KEY_FETCHES_PER_MINUTE } from './public-key';
 import { parseTokenSecrets, TokenSecretError } from './token';
 import { BUCKET_PATTERN } from '../settings';
 
@@ -19,13 +19,19 @@ export interface CallbackConfig {
    * prefix hands the function a shorter path, which would never verify.
    */
   signedPathPrefix: string;
+  /** Public-key fetches allowed per minute in one instance (keys other than OSS's pinned one). */
+  keyFetchesPerMinute: number;
   store: StoreConfig;
 }
 
+/** The most `CALLBACK_PUBKEY_FETCHES_PER_MINUTE` may allow. */
+export const MAX_KEY_FETCHES_PER_MINUTE = 1000;
+
 /**
  * Reads CALLBACK_TOKEN_SECRET, CALLBACK_ALLOWED_BUCKETS, CALLBACK_PUBKEY_URL_PREFIXES,
- * CALLBACK_SIGNED_PATH_PREFIX and the store settings. Throws ConfigError naming the
- * variable at fault (never its value).
+ * CALLBACK_PUBKEY_FETCHES_PER_MINUTE, CALLBACK_SIGNED_PATH_PREFIX and the store
+ * settings. Throws ConfigError naming the variable at fault, never its value (the
+ * callback function answers requests with that message while it is misconfigured).
  *
  * @example const config = callbackConfigFromEnv(process.env, context.credentials);
  */
@@ -43,12 +49,18 @@ export function callbackConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Cont
   } catch (error) {
     throw new ConfigError('bad_setting', 'CALLBACK_PUBKEY_URL_PREFIXES', (error as Error).message);
   }
-  const config: CallbackConfig = { tokenSecrets, keyUrlPrefixes, signedPathPrefix: '', store: storeConfigFromEnv(env, credentials) };
+  const config: CallbackConfig = {
+    tokenSecrets,
+    keyUrlPrefixes,
+    signedPathPrefix: '',
+    keyFetchesPerMinute: DEFAULT_KEY_FETCHES_PER_MINUTE,
+    store: storeConfigFromEnv(env, credentials),
+  };
   const buckets = env.CALLBACK_ALLOWED_BUCKETS?.trim();
   if (buckets) {
     const list = buckets.split(',').map((b) => b.trim()).filter((b) => b !== '');
-    const bad = list.find((b) => !BUCKET_PATTERN.test(b));
-    if (bad !== undefined) throw new ConfigError('bad_setting', 'CALLBACK_ALLOWED_BUCKETS', `CALLBACK_ALLOWED_BUCKETS: ${JSON.stringify(bad)} is not an OSS bucket name`);
+    const bad = list.findIndex((b) => !BUCKET_PATTERN.test(b));
+    if (bad >= 0) throw new ConfigError('bad_setting', 'CALLBACK_ALLOWED_BUCKETS', `CALLBACK_ALLOWED_BUCKETS: entry #${bad + 1} is not an OSS bucket name`);
     config.allowedBuckets = new Set(list);
   }
   const prefix = env.CALLBACK_SIGNED_PATH_PREFIX?.trim();
@@ -57,6 +69,13 @@ export function callbackConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Cont
       throw new ConfigError('bad_setting', 'CALLBACK_SIGNED_PATH_PREFIX', 'CALLBACK_SIGNED_PATH_PREFIX must start with "/" and not end with "/" (e.g. /oss-callback)');
     }
     config.signedPathPrefix = prefix;
+  }
+  const fetches = env.CALLBACK_PUBKEY_FETCHES_PER_MINUTE?.trim();
+  if (fetches) {
+    if (!/^[0-9]{1,4}$/.test(fetches) || Number(fetches) < 1 || Number(fetches) > MAX_KEY_FETCHES_PER_MINUTE) {
+      throw new ConfigError('bad_setting', 'CALLBACK_PUBKEY_FETCHES_PER_MINUTE', `CALLBACK_PUBKEY_FETCHES_PER_MINUTE must be a whole number from 1 to ${MAX_KEY_FETCHES_PER_MINUTE}`);
+    }
+    config.keyFetchesPerMinute = Number(fetches);
   }
   return config;
 }

@@ -3,6 +3,7 @@
  * {@link standardBodyTemplate} writes: one field per system variable, one per `x:` key.
  */
 import { ReasonedError } from '../errors';
+import { JsonObjectError, readFlatJsonObject, type JsonScalar } from './json-object';
 
 /** What OSS told us about the stored object, typed. */
 export interface CallbackPayload {
@@ -49,37 +50,37 @@ function formFields(text: string): Fields {
       throw new CallbackPayloadError('malformed_body', 'callback body has a malformed percent-encoding');
     }
     // A repeated field could make two readers of one body see different values.
-    if (fields.has(name)) throw new CallbackPayloadError('malformed_body', `callback body repeats the field ${JSON.stringify(name)}`);
+    if (fields.has(name)) throw new CallbackPayloadError('malformed_body', `callback body repeats the field ${shown(name)}`);
     fields.set(name, value);
   }
   return fields;
 }
 
-/**
- * Digits of a bare JSON number under `name`, read from the raw text, because JSON.parse
- * would round a CRC-64 above 2^53.
- */
-function bareNumberText(text: string, name: string): string | undefined {
-  const pattern = new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*(-?\\d+)\\s*[,}]`);
-  return pattern.exec(text)?.[1];
+/** A field name as shown in a message: quoted, and cut short (it is the sender's text). */
+function shown(name: string): string {
+  return JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
 }
 
+/**
+ * Every field of a JSON body from one parse (json-object.ts): strings as they are,
+ * numbers as their source text (a CRC-64 above 2^53 stays exact whether OSS writes it
+ * bare or quoted), null as absent. A repeated name is refused.
+ */
 function jsonFields(text: string): Fields {
-  let parsed: unknown;
+  let members: Map<string, JsonScalar>;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new CallbackPayloadError('malformed_body', 'callback body is not valid JSON');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new CallbackPayloadError('malformed_body', 'callback body must be a JSON object');
+    members = readFlatJsonObject(text);
+  } catch (error) {
+    if (!(error instanceof JsonObjectError)) throw error;
+    if (error.reason === 'nested_value') throw new CallbackPayloadError('bad_field', 'callback fields must be strings or numbers, not objects or arrays');
+    const what = error.reason === 'duplicate_name' ? 'repeats a field' : 'is not a JSON object';
+    throw new CallbackPayloadError('malformed_body', `callback body ${what}: ${error.message}`);
   }
   const fields: Fields = new Map();
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (typeof value === 'string') fields.set(name, value);
-    else if (typeof value === 'number') fields.set(name, name === 'crc64' ? (bareNumberText(text, name) ?? String(value)) : String(value));
-    else if (value === null) continue;
-    else throw new CallbackPayloadError('bad_field', `callback field ${JSON.stringify(name)} must be a string or a number`);
+  for (const [name, member] of members) {
+    if (member.type === 'string') fields.set(name, member.value);
+    else if (member.type === 'number') fields.set(name, member.text);
+    else if (member.type === 'boolean') throw new CallbackPayloadError('bad_field', `callback field ${shown(name)} must be a string or a number`);
   }
   return fields;
 }

@@ -44,8 +44,31 @@ function statusFor(error: ReasonedError): number {
   return 403;
 }
 
-/** Keys are held as KeyObjects across requests of an instance (one cache per process). */
-const keyCache = new PublicKeyCache();
+/**
+ * Keys are held as KeyObjects across the requests of an instance: one cache (with its
+ * fetch limit) per configuration, and an instance reads its configuration once.
+ */
+const keyCaches = new WeakMap<CallbackConfig, PublicKeyCache>();
+
+function keyCacheFor(config: CallbackConfig): PublicKeyCache {
+  let cache = keyCaches.get(config);
+  if (cache === undefined) keyCaches.set(config, (cache = new PublicKeyCache({ fetchesPerMinute: config.keyFetchesPerMinute })));
+  return cache;
+}
+
+/**
+ * The job's own vars a callback carries: every `x:var_<name>` field, by `<name>`. The
+ * job token covers exactly these (token.ts), and the record stores exactly these.
+ *
+ * @example jobVarsOf({ 'x:job_id': 'j1', 'x:var_user': 'u1' }) // => { user: 'u1' }
+ */
+export function jobVarsOf(payloadVars: Readonly<Record<string, string>>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(payloadVars)) {
+    if (key.startsWith(JOB_VAR_PREFIX)) vars[key.slice(JOB_VAR_PREFIX.length)] = value;
+  }
+  return vars;
+}
 
 /**
  * The record a verified callback writes: `uploaded`, recorded by the callback, with every
@@ -54,10 +77,7 @@ const keyCache = new PublicKeyCache();
  * @example store.record(callbackOutcome(payload, 'inv-1', verified.requestId))
  */
 export function callbackOutcome(payload: CallbackPayload, jobId: string, requestId?: string): Outcome {
-  const vars: Record<string, string> = {};
-  for (const [key, value] of Object.entries(payload.vars)) {
-    if (key.startsWith(JOB_VAR_PREFIX)) vars[key.slice(JOB_VAR_PREFIX.length)] = value;
-  }
+  const vars = jobVarsOf(payload.vars);
   const outcome: Outcome = {
     jobId,
     status: 'uploaded',
@@ -91,7 +111,7 @@ export async function receiveCallback(req: ReceivedRequest, config: CallbackConf
     if (req.method !== 'POST') throw new RefusalError('method_not_allowed', `callbacks are POST requests, not ${req.method}`);
     const verified = await verifyOssCallback(
       { ...req, path: config.signedPathPrefix + req.path },
-      { allowedKeyUrlPrefixes: config.keyUrlPrefixes, keyCache },
+      { allowedKeyUrlPrefixes: config.keyUrlPrefixes, keyCache: keyCacheFor(config) },
     );
     const payload = parseCallbackPayload(verified.body, verified.contentType);
     if (config.allowedBuckets && !config.allowedBuckets.has(payload.bucket)) {
@@ -99,7 +119,7 @@ export async function receiveCallback(req: ReceivedRequest, config: CallbackConf
     }
     const claimed = payload.vars[JOB_ID_VAR];
     if (claimed === undefined || !JOB_ID_PATTERN.test(claimed)) throw new RefusalError('job_id_missing', `the callback carries no valid ${JOB_ID_VAR} variable`);
-    verifyJobToken(config.tokenSecrets, { jobId: claimed, bucket: payload.bucket, key: payload.object }, payload.vars[TOKEN_VAR]);
+    verifyJobToken(config.tokenSecrets, { jobId: claimed, bucket: payload.bucket, key: payload.object, vars: jobVarsOf(payload.vars) }, payload.vars[TOKEN_VAR]);
     jobId = claimed;
     const { record } = await store.record(callbackOutcome(payload, jobId, verified.requestId));
     return {

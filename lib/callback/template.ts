@@ -57,6 +57,14 @@ function placeholder(field: TemplateField): string | undefined {
  * quoted and numbers bare, so system and custom variables go in unquoted, except the
  * image dimensions, which go in quotes because they are empty for non-images.
  *
+ * `${crc64}` stays unquoted on purpose. OSS's Callback reference says only that JSON
+ * bodies have their variables "replaced based on the JSON format" and shows bare
+ * placeholders (`{"mimeType":${mimeType},"size":${size}}`); it does not say whether the
+ * CRC-64 (documented as the `x-oss-hash-crc64ecma` header's value, a decimal string)
+ * goes in as a JSON string or a number. A bare placeholder is valid JSON either way,
+ * where a quoted one would break if OSS quotes it; parseCallbackPayload keeps its
+ * digits exactly in both cases (one parse, number text kept).
+ *
  * @example
  * buildBodyTemplate({ bucket: { system: 'bucket' }, job: { custom: 'x:job' } })
  * // => 'bucket=${bucket}&job=${x:job}'

@@ -11,7 +11,7 @@
  */
 import { createVerify, type KeyObject } from 'node:crypto';
 import { ReasonedError } from '../errors';
-import { PublicKeyCache, PublicKeyError, allowedPrefixesFromEnv, assertKeyUrlAllowed, parsePrefixes } from './public-key';
+import { OSS_PUBLIC_KEY_URL_PREFIXES, PublicKeyCache, PublicKeyError, assertKeyUrlAllowed, parsePrefixes } from './public-key';
 
 /** A callback request as the server received it. */
 export interface CallbackRequest {
@@ -26,7 +26,7 @@ export interface CallbackRequest {
 }
 
 export interface VerifyOptions {
-  /** Key URL prefixes to trust; default `CALLBACK_PUBKEY_URL_PREFIXES`, else OSS's own. */
+  /** Key URL prefixes to trust; default OSS's own (gosspublic.alicdn.com). */
   allowedKeyUrlPrefixes?: readonly string[];
   /** Where keys are cached; default one cache per process. */
   keyCache?: PublicKeyCache;
@@ -57,6 +57,7 @@ export type VerificationReason =
   | 'pub_key_url_malformed'
   | 'pub_key_url_not_allowed'
   | 'pub_key_fetch_failed'
+  | 'pub_key_fetch_limited'
   | 'signature_mismatch';
 
 /** The request was not signed by OSS (or we cannot tell); `reason` says why. */
@@ -68,7 +69,10 @@ export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
 
 let defaultCache: PublicKeyCache | undefined;
-/** Allowed key URLs by their header value, per prefix list (a list is frozen once parsed). */
+/**
+ * Key URLs by their header value, per prefix list (a list is frozen once parsed): only
+ * URLs whose key was obtained, so forged headers never take the places of real ones.
+ */
 const allowedKeyUrls = new WeakMap<readonly string[], Map<string, string>>();
 const MAX_REMEMBERED_KEY_URLS = 64;
 /** Checked prefix lists by the caller's array, so a caller passing the same list each time pays once. */
@@ -79,7 +83,6 @@ function checkedPrefixes(list: readonly string[]): readonly string[] {
   if (checked === undefined) checkedPrefixLists.set(list, (checked = parsePrefixes(list)));
   return checked;
 }
-let envPrefixes: readonly string[] | undefined;
 
 /** The headers verification reads, by lower-case name. */
 const WANTED_HEADERS = new Map([
@@ -223,7 +226,7 @@ export async function verifyOssCallback(req: CallbackRequest, options: VerifyOpt
   if (signature === undefined) throw new CallbackVerificationError('authorization_malformed', 'Authorization is not Base64');
 
   if (keyUrlHeader === undefined || keyUrlHeader === '' || keyUrlHeader.trim() === '') throw new CallbackVerificationError('pub_key_url_missing', 'no x-oss-pub-key-url header');
-  const prefixes = options.allowedKeyUrlPrefixes ? checkedPrefixes(options.allowedKeyUrlPrefixes) : (envPrefixes ??= allowedPrefixesFromEnv());
+  const prefixes = options.allowedKeyUrlPrefixes ? checkedPrefixes(options.allowedKeyUrlPrefixes) : OSS_PUBLIC_KEY_URL_PREFIXES;
   // Real traffic carries one or two distinct key-URL headers; remembering the ones
   // already decoded and allowed (for this prefix list) keeps URL parsing off the hot path.
   let allowed = allowedKeyUrls.get(prefixes);
@@ -235,10 +238,12 @@ export async function verifyOssCallback(req: CallbackRequest, options: VerifyOpt
       keyUrl = keyUrlFromHeader(keyUrlHeader);
       if (keyUrl === undefined) throw new CallbackVerificationError('pub_key_url_malformed', 'x-oss-pub-key-url is not the Base64 of a URL');
       assertKeyUrlAllowed(keyUrl, prefixes);
+      key = cache.peek(keyUrl) ?? (await cache.get(keyUrl));
       if (allowed === undefined) allowedKeyUrls.set(prefixes, (allowed = new Map()));
       if (allowed.size < MAX_REMEMBERED_KEY_URLS) allowed.set(keyUrlHeader, keyUrl);
+    } else {
+      key = cache.peek(keyUrl) ?? (await cache.get(keyUrl));
     }
-    key = cache.peek(keyUrl) ?? (await cache.get(keyUrl));
   } catch (error) {
     if (error instanceof PublicKeyError) throw new CallbackVerificationError(error.reason, error.message);
     throw error;
@@ -264,10 +269,4 @@ export async function verifyOssCallback(req: CallbackRequest, options: VerifyOpt
   if (bucket !== undefined) verified.bucket = bucket;
   if (requestId !== undefined) verified.requestId = requestId;
   return verified;
-}
-
-/** Forgets the process-wide key cache and prefix list (tests change the environment). */
-export function resetVerifierState(): void {
-  defaultCache = undefined;
-  envPrefixes = undefined;
 }

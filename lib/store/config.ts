@@ -67,13 +67,13 @@ export function storeLocationFromEnv(env: NodeJS.ProcessEnv): Omit<StoreConfig, 
   try {
     url = new URL(endpoint);
   } catch {
-    throw new ConfigError('bad_setting', 'TABLESTORE_ENDPOINT', `TABLESTORE_ENDPOINT is not a URL: ${JSON.stringify(endpoint)}`);
+    throw new ConfigError('bad_setting', 'TABLESTORE_ENDPOINT', 'TABLESTORE_ENDPOINT is not a URL');
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search !== '' || url.username !== '' || url.password !== '') {
     throw new ConfigError(
       'bad_setting',
       'TABLESTORE_ENDPOINT',
-      `TABLESTORE_ENDPOINT must be an http(s) origin such as https://myinstance.cn-hangzhou.ots.aliyuncs.com, got ${JSON.stringify(endpoint)}`,
+      'TABLESTORE_ENDPOINT must be an http(s) origin such as https://myinstance.cn-hangzhou.ots.aliyuncs.com (no user info, path or query)',
     );
   }
 
@@ -82,7 +82,7 @@ export function storeLocationFromEnv(env: NodeJS.ProcessEnv): Omit<StoreConfig, 
     throw new ConfigError(
       'bad_setting',
       'TABLESTORE_INSTANCE',
-      `TABLESTORE_INSTANCE must be 3-16 letters, digits or hyphens starting with a letter and not ending with a hyphen, got ${JSON.stringify(instance)}`,
+      `TABLESTORE_INSTANCE must be 3-16 letters, digits or hyphens starting with a letter and not ending with a hyphen`,
     );
   }
 
@@ -91,7 +91,7 @@ export function storeLocationFromEnv(env: NodeJS.ProcessEnv): Omit<StoreConfig, 
     throw new ConfigError(
       'bad_setting',
       'TABLESTORE_TABLE',
-      `TABLESTORE_TABLE must be 1-255 letters, digits or underscores not starting with a digit, got ${JSON.stringify(table)}`,
+      `TABLESTORE_TABLE must be 1-255 letters, digits or underscores not starting with a digit`,
     );
   }
 

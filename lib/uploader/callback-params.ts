@@ -29,11 +29,13 @@ export interface CallbackParamsInput {
  * // => { 'x-oss-callback': 'eyJjYWxsYmFja1VybCI6…', 'x-oss-callback-var': 'eyJ4OmpvYl9pZCI6…' }
  */
 export function callbackHeadersFor(input: CallbackParamsInput): CallbackHeaders {
+  const jobVars = input.vars ?? {};
   const vars: Record<string, string> = {
     [JOB_ID_VAR]: input.jobId,
-    [TOKEN_VAR]: createJobToken(input.tokenSecrets, { jobId: input.jobId, bucket: input.bucket, key: input.key }, input.now),
+    // The token covers the vars too, so a callback carrying other vars is refused.
+    [TOKEN_VAR]: createJobToken(input.tokenSecrets, { jobId: input.jobId, bucket: input.bucket, key: input.key, vars: jobVars }, input.now),
   };
-  for (const [name, value] of Object.entries(input.vars ?? {})) vars[`${JOB_VAR_PREFIX}${name}`] = value;
+  for (const [name, value] of Object.entries(jobVars)) vars[`${JOB_VAR_PREFIX}${name}`] = value;
   return encodeCallback({
     urls: input.callbackUrl,
     body: standardBodyTemplate(Object.keys(vars), FORM_BODY),

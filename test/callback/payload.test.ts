@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCallbackPayload, CallbackPayloadError, type CallbackPayloadReason } from '../../lib/callback/payload';
+import { standardBodyTemplate } from '../../lib/callback/template';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -56,4 +57,73 @@ describe('parseCallbackPayload', () => {
     throwsWith(() => parseCallbackPayload('bucket=b&object=o&etag=e&size=1&imageInfo.width=wide', FORM), 'bad_field');
     throwsWith(() => parseCallbackPayload('{"bucket":["b"],"object":"o","etag":"e","size":1}', JSON_TYPE), 'bad_field');
   });
+
+  test('JSON bodies: a repeated field is refused, wherever the copies are and whatever they say', () => {
+    const base = '"bucket":"b","object":"o","etag":"E","size":5';
+    for (const body of [
+      `{${base},"crc64":1,"crc64":2}`,
+      `{${base},"crc64":"1","crc64":2}`,
+      `{"crc64":1,${base},"crc64":1}`,
+      `{${base},"bucket":"b"}`,
+      `{${base},"x:token":"a","x:token":"b"}`,
+      // The same name spelled with an escape is the same name.
+      `{${base},"size":6,"\\u0073ize":5}`.replace(',"size":5', ''),
+    ]) {
+      throwsWith(() => parseCallbackPayload(body, JSON_TYPE), 'malformed_body');
+    }
+  });
+
+  test('JSON bodies: every field comes from one parse (the crc64 regex could read another copy than JSON.parse)', () => {
+    // A field named like crc64 inside a string, or a crc64 in a nested place, is not the field.
+    const tricky = '{"note":"\\"crc64\\":1,","bucket":"b","object":"o","etag":"E","size":5,"crc64":18446744073709551615}';
+    assert.equal(parseCallbackPayload(tricky, JSON_TYPE).crc64, '18446744073709551615');
+    // Whitespace and key order as JSON allows; numbers keep their digits; null is absent.
+    const spaced = '\r\n{ "size" : 5 ,\t"crc64" : 9007199254740993 , "object" : "a\\/b" , "etag" : "E" , "bucket" : "b" , "mimeType" : null }\n';
+    const parsed = parseCallbackPayload(spaced, JSON_TYPE);
+    assert.equal(parsed.crc64, '9007199254740993');
+    assert.equal(parsed.object, 'a/b');
+    assert.equal(parsed.mimeType, undefined);
+    // Numbers are read as written: a size of 5.0 or 5e0 is not an integer as OSS writes one.
+    throwsWith(() => parseCallbackPayload('{"bucket":"b","object":"o","etag":"E","size":5.0}', JSON_TYPE), 'bad_field');
+    throwsWith(() => parseCallbackPayload('{"bucket":"b","object":"o","etag":"E","size":5,"crc64":1e3}', JSON_TYPE), 'bad_field');
+  });
+
+  test('JSON bodies: not JSON, not an object, trailing text, nested or boolean values are refused', () => {
+    const base = '"bucket":"b","object":"o","etag":"E","size":5';
+    for (const body of [`{${base}`, `{${base},}`, `{${base}} x`, `{${base}}{}`, `\uFEFF{${base}}`, `{${base},"a":"\u0001"}`, `{${base},"a":"\\x"}`, `{${base},"a":01}`, `{${base},'a':1}`, '', '"s"', '[]']) {
+      throwsWith(() => parseCallbackPayload(body, JSON_TYPE), 'malformed_body');
+    }
+    for (const body of [`{${base},"imageInfo":{"height":1}}`, `{${base},"x:var_a":["1"]}`, `{${base},"x:var_a":true}`]) {
+      throwsWith(() => parseCallbackPayload(body, JSON_TYPE), 'bad_field');
+    }
+    // Deep nesting is refused at the first level, not by exhausting the stack.
+    throwsWith(() => parseCallbackPayload(`{${base},"a":${'['.repeat(200_000)}}`, JSON_TYPE), 'bad_field');
+  });
+
+  test('JSON bodies: the result agrees with JSON.parse on every body both accept', () => {
+    const body = JSON.stringify({ bucket: 'b', object: 'd/中文 "x"\\\n', etag: '"E"', size: 3, contentMd5: '', 'x:job_id': 'j', 'x:var_a': 'é\u2028' });
+    const parsed = parseCallbackPayload(body, JSON_TYPE);
+    const reference = JSON.parse(body) as Record<string, string>;
+    assert.equal(parsed.object, reference.object);
+    assert.deepEqual(parsed.vars, { 'x:job_id': 'j', 'x:var_a': 'é\u2028' });
+  });
+
+  test('our JSON template reads back exactly whether OSS inserts ${crc64} as a JSON string or as a bare number', () => {
+    const template = standardBodyTemplate(['x:job_id'], JSON_TYPE);
+    assert.ok(template.includes('"crc64":${crc64}'), template);
+    const CRC = '18446744073709551615';
+    const values: Record<string, string> = { bucket: 'b', object: 'a/b c.txt', etag: '"E"', mimeType: 'text/plain', 'imageInfo.format': '', contentMd5: '', vpcId: '', clientIp: '1.2.3.4', reqId: 'R', operation: 'PutObject', 'x:job_id': 'j' };
+    const numbers: Record<string, string> = { size: '5', 'imageInfo.height': '', 'imageInfo.width': '' };
+    for (const crcAs of ['string', 'number'] as const) {
+      const body = template.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+        if (name === 'crc64') return crcAs === 'string' ? JSON.stringify(CRC) : CRC;
+        return name in numbers ? numbers[name]! : JSON.stringify(values[name]);
+      });
+      const parsed = parseCallbackPayload(body, JSON_TYPE);
+      assert.equal(parsed.crc64, CRC, crcAs);
+      assert.equal(parsed.size, 5);
+      assert.equal(parsed.object, 'a/b c.txt');
+    }
+  });
 });
+

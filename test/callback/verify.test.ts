@@ -221,7 +221,7 @@ describe('verifyOssCallback refusals, one reason each', () => {
     }
   });
 
-  test('pub_key_fetch_failed: 404, redirect, huge, slow, not a key, refused — and failures are not cached', async () => {
+  test('pub_key_fetch_failed: 404, redirect, huge, slow, not a key, refused — and a failure is remembered briefly', async () => {
     const pair = testKeyPair(512);
     let slowCalls = 0;
     const server = await startKeyServer({
@@ -233,8 +233,9 @@ describe('verifyOssCallback refusals, one reason each', () => {
         slowCalls += 1; // never answers
       },
     });
+    let now = Date.now();
     try {
-      const cache = new PublicKeyCache({ fetchTimeoutMs: 200 });
+      const cache = new PublicKeyCache({ fetchTimeoutMs: 200, failureTtlMs: 30_000, fetchesPerMinute: 100, now: () => now });
       for (const name of ['missing.pem', 'redirect.pem', 'huge.pem', 'junk.pem', 'slow.pem']) {
         const keyUrl = `${server.prefix}${name}`;
         const headers = signAsOss(pair.privateKey, keyUrl, { path: '/cb', body: 'a=1' });
@@ -243,8 +244,13 @@ describe('verifyOssCallback refusals, one reason each', () => {
       assert.equal(slowCalls, 1);
       const before = cache.fetches;
       const headers = signAsOss(pair.privateKey, `${server.prefix}junk.pem`, { path: '/cb', body: 'a=1' });
+      const hits = server.hits();
       await rejectsWith(verifyOssCallback({ path: '/cb', headers, body: 'a=1' }, { keyCache: cache, allowedKeyUrlPrefixes: [server.prefix] }), 'pub_key_fetch_failed');
-      assert.equal(cache.fetches, before + 1, 'a failed fetch is tried again, not cached');
+      assert.equal(cache.fetches, before, 'a recent failure is answered without fetching again');
+      assert.equal(server.hits(), hits);
+      now += 30_001;
+      await rejectsWith(verifyOssCallback({ path: '/cb', headers, body: 'a=1' }, { keyCache: cache, allowedKeyUrlPrefixes: [server.prefix] }), 'pub_key_fetch_failed');
+      assert.equal(cache.fetches, before + 1, 'once the failure is old, the key is fetched again');
     } finally {
       await server.close();
     }

@@ -54,7 +54,7 @@ describe('e2e: forged callbacks to the callback HTTP trigger', () => {
   let strayKeys: KeyServer;
   let callbackUrl: string;
 
-  const tokenFor = (jobId: string, bucket: string, key: string, secret = e2e.stack.tokenSecret) => createJobToken([secret], { jobId, bucket, key });
+  const tokenFor = (jobId: string, bucket: string, key: string, secret = e2e.stack.tokenSecret) => createJobToken([secret], { jobId, bucket, key, vars: {} });
 
   /** POSTs `body` signed with `key`, naming `keyUrl`, as OSS would send it. */
   function post(body: string, opts: { key?: typeof trusted; keyUrl?: string; method?: string } = {}): Promise<HttpAnswer> {

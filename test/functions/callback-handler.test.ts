@@ -83,7 +83,7 @@ after(async () => {
 describe('callback handler (in-process, real Tablestore emulator)', () => {
   test('a signed callback with a valid token is recorded as uploaded, vars carried, and answered with JSON', async () => {
     const object = 'photos/中文 a+b.txt';
-    const token = createJobToken([SECRET], { jobId: 'cb-ok-1', bucket: 'uploads', key: object });
+    const token = createJobToken([SECRET], { jobId: 'cb-ok-1', bucket: 'uploads', key: object, vars: { invoice: '42' } });
     const res = await call(signedEvent(filledBody({ bucket: 'uploads', object, size: 11, jobId: 'cb-ok-1', token, vars: { invoice: '42' } })));
     assert.equal(res.status, 200);
     // A quoted ${etag} is recorded and answered bare, as the uploader records a HEAD's ETag.
@@ -102,7 +102,7 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
   });
 
   test('the body may arrive Base64-encoded', async () => {
-    const token = createJobToken([SECRET], { jobId: 'cb-b64', bucket: 'uploads', key: 'k.bin' });
+    const token = createJobToken([SECRET], { jobId: 'cb-b64', bucket: 'uploads', key: 'k.bin', vars: {} });
     const body = filledBody({ bucket: 'uploads', object: 'k.bin', size: 1, jobId: 'cb-b64', token });
     const headers = signAsOss(pair.privateKey, `${keys.prefix}oss.pem`, { path: '/cb', body });
     const res = await call(httpEvent({ path: '/cb', headers, body: Buffer.from(body) }));
@@ -111,7 +111,10 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
 
   test('refusals: right status, a reason, and nothing written', async () => {
     const object = 'x.txt';
-    const mk = (jobId: string, bucket = 'uploads', key = object) => createJobToken([SECRET], { jobId, bucket, key });
+    const mk = (jobId: string, bucket = 'uploads', key = object) => createJobToken([SECRET], { jobId, bucket, key, vars: {} });
+    const mkVars = (jobId: string, vars: Record<string, string>) => createJobToken([SECRET], { jobId, bucket: 'uploads', key: object, vars });
+    // The same MAC bytes, with the last character's unused low bits set.
+    const respell = (token: string) => token.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charAt('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(token.at(-1)!) | 1);
     const cases: { name: string; jobId: string; event: () => Buffer; status: number; reason: string }[] = [
       { name: 'GET', jobId: 'r-get', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-get', token: mk('r-get') }), { method: 'GET' }), status: 405, reason: 'method_not_allowed' },
       { name: 'another key', jobId: 'r-key', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-key', token: mk('r-key') }), { key: foreign }), status: 403, reason: 'signature_mismatch' },
@@ -119,6 +122,27 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
       { name: 'no token', jobId: 'r-notoken', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-notoken' })), status: 403, reason: 'token_missing' },
       { name: 'token of another job', jobId: 'r-foreign', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-foreign', token: mk('someone-else') })), status: 403, reason: 'token_mismatch' },
       { name: 'token for another key', jobId: 'r-otherkey', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-otherkey', token: mk('r-otherkey', 'uploads', 'y.txt') })), status: 403, reason: 'token_mismatch' },
+      {
+        name: 'vars swapped',
+        jobId: 'r-vars-swap',
+        event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-vars-swap', token: mkVars('r-vars-swap', { invoice: '1' }), vars: { invoice: '2' } })),
+        status: 403,
+        reason: 'token_mismatch',
+      },
+      { name: 'var added', jobId: 'r-vars-add', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-vars-add', token: mk('r-vars-add'), vars: { invoice: '2' } })), status: 403, reason: 'token_mismatch' },
+      { name: 'var removed', jobId: 'r-vars-del', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-vars-del', token: mkVars('r-vars-del', { invoice: '1' }) })), status: 403, reason: 'token_mismatch' },
+      { name: 'token respelled', jobId: 'r-respelled', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-respelled', token: respell(mk('r-respelled')) })), status: 403, reason: 'token_malformed' },
+      {
+        name: 'JSON body repeating a field',
+        jobId: 'r-json-dup',
+        event: () => {
+          const body = JSON.stringify({ bucket: 'uploads', object, etag: 'E', size: 1, 'x:job_id': 'r-json-dup', 'x:token': mk('r-json-dup') }).replace('"size":1', '"size":1,"size":2');
+          const headers = signAsOss(pair.privateKey, `${keys.prefix}oss.pem`, { path: '/cb', body, contentType: 'application/json' });
+          return httpEvent({ path: '/cb', headers, body });
+        },
+        status: 400,
+        reason: 'malformed_body',
+      },
       { name: 'bucket not allowed', jobId: 'r-bucket', event: () => signedEvent(filledBody({ bucket: 'strangers', object, size: 1, jobId: 'r-bucket', token: mk('r-bucket', 'strangers') })), status: 403, reason: 'bucket_not_allowed' },
       { name: 'no job id', jobId: 'r-none', event: () => signedEvent(filledBody({ bucket: 'uploads', object, size: 1 })), status: 400, reason: 'job_id_missing' },
       { name: 'unsigned', jobId: 'r-unsigned', event: () => httpEvent({ path: '/cb', body: filledBody({ bucket: 'uploads', object, size: 1, jobId: 'r-unsigned', token: mk('r-unsigned') }) }), status: 403, reason: 'authorization_missing' },
@@ -137,7 +161,7 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
   // Found by test/reliability/forged-callbacks.test.ts: FC passes no raw query, so the
   // signature was checked without it and a query added to a signed callback went through.
   test('a validly signed callback with query parameters added is refused, nothing written', async () => {
-    const token = createJobToken([SECRET], { jobId: 'cb-query', bucket: 'uploads', key: 'q.txt' });
+    const token = createJobToken([SECRET], { jobId: 'cb-query', bucket: 'uploads', key: 'q.txt', vars: {} });
     const event = JSON.parse(signedEvent(filledBody({ bucket: 'uploads', object: 'q.txt', size: 1, jobId: 'cb-query', token })).toString()) as Record<string, unknown>;
     for (const queryParameters of [{ a: '1' }, { '': '' }]) {
       const res = await call(Buffer.from(JSON.stringify({ ...event, queryParameters })));
@@ -153,7 +177,7 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
   test('a store that fails answers 503 (OSS then reports CallbackFailed to the uploader)', async () => {
     tablestore.faults.inject({ operation: '*', count: 20, status: 503, code: 'OTSServerBusy' });
     try {
-      const token = createJobToken([SECRET], { jobId: 'cb-503', bucket: 'uploads', key: 'z.txt' });
+      const token = createJobToken([SECRET], { jobId: 'cb-503', bucket: 'uploads', key: 'z.txt', vars: {} });
       const res = await call(signedEvent(filledBody({ bucket: 'uploads', object: 'z.txt', size: 1, jobId: 'cb-503', token })));
       assert.equal(res.status, 503);
       assert.equal(res.body.error, 'store_unavailable');
@@ -169,7 +193,53 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
       assert.equal(entry.fn, 'callback');
       assert.equal(typeof entry.ms, 'number');
       assert.equal(typeof entry.outcome, 'string');
-      assert.ok(!line.includes(SECRET) && !line.includes('v1.'), 'a secret or token leaked into the log');
+      assert.ok(!line.includes(SECRET) && !/v[12]\.[0-9a-z]+\./.test(line), 'a secret or token leaked into the log');
     }
   });
 });
+
+describe('callback handler, misconfigured', () => {
+  // Each case needs an instance that has not read its configuration yet: a fresh copy of
+  // the handler module (the query makes the loader evaluate it again).
+  let serial = 0;
+  async function freshHandler(): Promise<typeof handler> {
+    serial += 1;
+    return ((await import(`../../functions/callback/index.ts?misconfigured-${serial}`)) as unknown as { handler: typeof handler }).handler;
+  }
+
+  test('a bad setting answers 500 naming the setting, never its value, in the answer or the log', async () => {
+    const SECRETISH = 'S3cr3t-Value-7f2a';
+    const cases: [string, string][] = [
+      ['TABLESTORE_ENDPOINT', `https://LTAIkey:${SECRETISH}@myinstance.cn-hangzhou.ots.aliyuncs.com`],
+      ['TABLESTORE_ENDPOINT', `https://:${SECRETISH}@myinstance.cn-hangzhou.ots.aliyuncs.com`],
+      ['TABLESTORE_ENDPOINT', `https://myinstance.cn-hangzhou.ots.aliyuncs.com/?token=${SECRETISH}`],
+      ['TABLESTORE_ENDPOINT', `not a url ${SECRETISH}`],
+      ['TABLESTORE_INSTANCE', `${SECRETISH}!`],
+      ['TABLESTORE_TABLE', `${SECRETISH}-table`],
+      ['CALLBACK_ALLOWED_BUCKETS', `uploads,${SECRETISH}`],
+      ['CALLBACK_PUBKEY_URL_PREFIXES', `https://user:${SECRETISH}@keys.example/`],
+      ['CALLBACK_PUBKEY_FETCHES_PER_MINUTE', SECRETISH],
+      ['CALLBACK_SIGNED_PATH_PREFIX', `${SECRETISH}/`],
+    ];
+    for (const [name, value] of cases) {
+      const saved = process.env[name];
+      process.env[name] = value;
+      const linesBefore = logLines.length;
+      let res: FcHttpResponse;
+      try {
+        const fresh = await freshHandler();
+        res = await fresh(httpEvent({ path: '/cb', body: 'a=1' }), fcContext());
+      } finally {
+        process.env[name] = saved;
+      }
+      assert.equal(res.statusCode, 500, name);
+      const body = JSON.parse(res.body ?? '') as { error: string; message: string };
+      assert.equal(body.error, 'misconfigured', name);
+      assert.match(body.message, new RegExp(name), `${name}: the message names the setting`);
+      assert.ok(!(res.body ?? '').includes(SECRETISH), `${name}: the answer contains the value: ${res.body}`);
+      const logged = logLines.slice(linesBefore).join('\n');
+      assert.ok(logged.length > 0 && !logged.includes(SECRETISH), `${name}: the log contains the value`);
+    }
+  });
+});
+

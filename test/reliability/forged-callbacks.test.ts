@@ -12,6 +12,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { createJobToken } from '../../lib/callback/token';
 import { decodePathOnce, MAX_CALLBACK_BODY_BYTES } from '../../lib/callback/verify';
@@ -22,6 +23,7 @@ const signer = testKeyPair(1024);
 const stranger = testKeyPair(1024);
 const FOREIGN_SECRET = 'a-secret-that-is-not-ours-0123456789';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 let rs: ReliabilityStack;
 let keys: KeyServer;
@@ -139,7 +141,7 @@ interface Valid {
 function validValues(jobId: string, overrides: { bucket?: string; object?: string } = {}): Valid {
   const bucket = overrides.bucket ?? rs.stack.bucket;
   const object = overrides.object ?? `forged/${jobId}.txt`;
-  const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket, key: object });
+  const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket, key: object, vars: {} });
   return { jobId, object, values: uploadValues({ bucket, object, jobId, token }) };
 }
 
@@ -178,7 +180,7 @@ function fresh(category: string, overrides?: { bucket?: string; object?: string 
 
 const SIGNATURE = ['authorization_malformed', 'authorization_missing', 'signature_mismatch'] as const;
 const KEY_URL = ['pub_key_url_not_allowed', 'pub_key_url_malformed', 'pub_key_fetch_failed'] as const;
-const TOKEN = ['token_missing', 'token_malformed', 'token_mismatch', 'token_expired'] as const;
+const TOKEN = ['token_missing', 'token_malformed', 'token_outdated', 'token_mismatch', 'token_expired'] as const;
 
 /** Each category: how many runs, what it generates, and how that becomes a case. */
 interface Category<T> {
@@ -374,6 +376,43 @@ function categories(): Category<unknown>[] {
       },
     }),
     category({
+      // Spellings of the trusted key's own URL: the key they name is the signer's, so the
+      // signature would verify if any of them were normalised and fetched.
+      name: 'key-url-spelling',
+      runs: 40,
+      arb: fc.constantFrom<(o: string) => string>(
+        (o) => `${o}/trusted/key.pem?`,
+        (o) => `${o}/trusted/key.pem#`,
+        (o) => `${o}/trusted/x/../key.pem`,
+        (o) => `${o}/trusted/./key.pem`,
+        (o) => `${o}/trusted//key.pem`,
+        (o) => `${o}/trusted/%6Bey.pem`,
+        (o) => `${o}/trusted/key%2Epem`,
+        (o) => `${o}/%74rusted/key.pem`,
+        (o) => `${o}/untrusted/../trusted/key.pem`,
+        (o) => `${o.replace('http:', 'HTTP:')}/trusted/key.pem`,
+        (o) => `${o}/trusted\\key.pem`,
+      ),
+      build: (spell) => {
+        const v = fresh('key-url-spelling');
+        return { category: 'key-url-spelling', request: signed(v.values, { keyUrl: spell(keys.origin) }), reasons: ['pub_key_url_not_allowed'], jobIds: [v.jobId] };
+      },
+    }),
+    category({
+      // A JSON body, validly signed, with a valid token, that names one field twice.
+      name: 'json-duplicate',
+      runs: 30,
+      arb: fc.record({ field: fc.constantFrom('bucket', 'object', 'etag', 'size', 'crc64', 'x:job_id', 'x:token', 'mimeType'), first: fc.boolean() }),
+      build: ({ field, first }) => {
+        const v = fresh('json-duplicate');
+        const entries = Object.entries(v.values).filter(([, value]) => value !== '');
+        const copy = `${JSON.stringify(field)}:${field === 'size' || field === 'crc64' ? '1' : JSON.stringify('forged')}`;
+        const members = entries.map(([name, value]) => `${JSON.stringify(name)}:${name === 'size' ? value : JSON.stringify(value)}`);
+        const body = Buffer.from(`{${first ? [copy, ...members].join(',') : [...members, copy].join(',')}}`);
+        return { category: 'json-duplicate', request: signed(body, { contentType: 'application/json' }), reasons: ['malformed_body'], jobIds: [v.jobId] };
+      },
+    }),
+    category({
       name: 'key-server',
       runs: 40,
       arb: fc.constantFrom('redirect-301', 'redirect-302', 'redirect-303', 'redirect-307', 'redirect-308', 'redirect-relative', 'huge', 'garbage', 'empty', 'error', 'missing', 'stranger'),
@@ -470,13 +509,16 @@ function categories(): Category<unknown>[] {
       name: 'token',
       runs: 120,
       arb: fc.record({
-        kind: fc.constantFrom('missing', 'empty', 'stale', 'malformed', 'version', 'truncated', 'extended', 'case', 'foreign-secret', 'other-job', 'other-object', 'other-bucket'),
+        kind: fc.constantFrom(
+          'missing', 'empty', 'stale', 'malformed', 'version', 'truncated', 'extended', 'case', 'foreign-secret', 'other-job', 'other-object', 'other-bucket',
+          'respelled', 'outdated', 'vars-swapped', 'vars-added', 'vars-removed',
+        ),
         ageHours: fc.integer({ min: 25, max: 24 * 400 }),
         junk: fc.string({ maxLength: 60 }),
       }),
       build: ({ kind, ageHours, junk }) => {
         const v = fresh('token');
-        const subject = { jobId: v.jobId, bucket: allowedBucket, key: v.object };
+        const subject = { jobId: v.jobId, bucket: allowedBucket, key: v.object, vars: {} };
         const good = v.values['x:token']!;
         const tokens: Record<string, () => string | undefined> = {
           missing: () => undefined,
@@ -491,10 +533,24 @@ function categories(): Category<unknown>[] {
           'other-job': () => createJobToken([rs.stack.tokenSecret], { ...subject, jobId: `${v.jobId}-x` }),
           'other-object': () => createJobToken([rs.stack.tokenSecret], { ...subject, key: `${v.object}.bak` }),
           'other-bucket': () => createJobToken([rs.stack.tokenSecret], { ...subject, bucket: 'another-bucket' }),
+          // The same MAC bytes with the unused low bits of the last character set.
+          respelled: () => good.slice(0, -1) + B64URL[B64URL.indexOf(good.at(-1)!) | (1 + (ageHours % 3))],
+          // A version 1 token as the previous release made it (no vars digest).
+          outdated: () => {
+            const iat = good.split('.')[1]!;
+            const mac = createHmac('sha256', rs.stack.tokenSecret).update(JSON.stringify(['v1', iat, v.jobId, allowedBucket, v.object]), 'utf8').digest('base64url');
+            return `v1.${iat}.${mac}`;
+          },
+          // The body carries vars its token was not made for (or lacks ones it was).
+          'vars-swapped': () => createJobToken([rs.stack.tokenSecret], { ...subject, vars: { note: junk === 'x' ? 'y' : 'x' } }),
+          'vars-added': () => good,
+          'vars-removed': () => createJobToken([rs.stack.tokenSecret], { ...subject, vars: { note: 'x', extra: junk } }),
         };
         const token = tokens[kind]!();
-        fc.pre(token !== good);
+        fc.pre(token !== good || kind === 'vars-added');
         const values = { ...v.values };
+        if (kind === 'vars-swapped' || kind === 'vars-removed') values['x:var_note'] = junk === 'x' ? 'x' : junk;
+        if (kind === 'vars-added') values['x:var_added'] = junk;
         if (token === undefined) delete values['x:token'];
         else values['x:token'] = token;
         return { category: 'token', request: signed(values), reasons: TOKEN, jobIds: [v.jobId] };
@@ -521,7 +577,7 @@ function categories(): Category<unknown>[] {
         if (claimed === 'absent') delete values['x:job_id'];
         else {
           values['x:job_id'] = claimed;
-          values['x:token'] = createJobToken([rs.stack.tokenSecret], { jobId: claimed, bucket: allowedBucket, key: v.object });
+          values['x:token'] = createJobToken([rs.stack.tokenSecret], { jobId: claimed, bucket: allowedBucket, key: v.object, vars: {} });
         }
         return { category: 'job-id', request: signed(values), reasons: ['job_id_missing'], jobIds: [v.jobId] };
       },
@@ -579,7 +635,10 @@ async function sendAndCheck(c: Case): Promise<void> {
 before(async () => {
   keys = await startKeyServer();
   trustedKeyUrl = `${keys.trustedPrefix}key.pem`;
-  rs = await startReliabilityStack({ trigger: false, extraKeyUrlPrefixes: [keys.trustedPrefix] });
+  // This suite fetches about fifteen different keys per instance on purpose (one per key
+  // server route), more than the default limit of 5 a minute allows; the limit itself is
+  // what test/reliability/key-url-flood.test.ts measures.
+  rs = await startReliabilityStack({ trigger: false, extraKeyUrlPrefixes: [keys.trustedPrefix], callbackEnv: { CALLBACK_PUBKEY_FETCHES_PER_MINUTE: '1000' } });
   base = new URL(rs.stack.callbackUrl).origin;
 });
 
@@ -602,6 +661,14 @@ describe('forged and malformed callbacks over real HTTP', () => {
       }),
       { numRuns: 16 },
     );
+    // The JSON form the json-duplicate category starts from, without its repeated field.
+    const v = validValues(`control-json-${++serial}`);
+    const members = Object.entries(v.values)
+      .filter(([, value]) => value !== '')
+      .map(([name, value]) => `${JSON.stringify(name)}:${name === 'size' ? value : JSON.stringify(value)}`);
+    const res = await sendRaw(base, signed(Buffer.from(`{${members.join(',')}}`), { contentType: 'application/json' }));
+    assert.equal(res.status, 200, res.body.toString());
+    assert.equal((await rs.stack.store.getRecord(v.jobId))?.status, 'uploaded');
   });
 
   test('at least 500 generated forgeries: 0 accepted, 0 records, 0 crashes, every answer a 4xx JSON reason', async () => {

@@ -4,6 +4,7 @@
  * bodies as OSS fills the uploader's template, OSS-style signed requests, raw HTTP with
  * full control over header names and repeats, and polling with a deadline.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -190,4 +191,29 @@ export function tally<T>(items: Iterable<T>, key: (item: T) => string): Record<s
     out[k] = (out[k] ?? 0) + 1;
   }
   return out;
+}
+
+/** PIDs of this process's children that run the function `fn` (FC_FUNCTION_NAME in their environment). */
+export function instancePids(fn: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      if (environ.includes(`FC_FUNCTION_NAME=${fn}`)) pids.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** Resident set size of a process, from /proc/<pid>/status. */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
 }

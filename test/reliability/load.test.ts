@@ -15,12 +15,11 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createJobToken } from '../../lib/callback/token';
 import { startKeyServer, testKeyPair, type KeyServer } from '../support/oss-signer';
-import { closeAgent, formBody, sendRaw, signedCallback, startReliabilityStack, tally, uploadValues, waitFor, type RawRequest, type ReliabilityStack } from './harness';
+import { closeAgent, formBody, instancePids, rssBytes, sendRaw, signedCallback, startReliabilityStack, tally, uploadValues, waitFor, type RawRequest, type ReliabilityStack } from './harness';
 
 const BURST = 500;
 const MiB = 1024 * 1024;
@@ -32,38 +31,13 @@ let rs: ReliabilityStack;
 let keys: KeyServer;
 let base: string;
 
-/** PIDs of this process's children that run the function `fn` (FC_FUNCTION_NAME in their environment). */
-function instancePids(fn: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
-      if (environ.includes(`FC_FUNCTION_NAME=${fn}`)) pids.push(Number(name));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids.sort((a, b) => a - b);
-}
-
-/** Resident set size of a process, from /proc/<pid>/status. */
-function rssBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
-}
-
 function callbacksFor(label: string, count: number): { jobIds: string[]; requests: RawRequest[] } {
   const jobIds: string[] = [];
   const requests: RawRequest[] = [];
   for (let i = 0; i < count; i++) {
     const jobId = `load-${label}-${i}`;
     const object = `load/${label}/${i}.txt`;
-    const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket: rs.stack.bucket, key: object });
+    const token = createJobToken([rs.stack.tokenSecret], { jobId, bucket: rs.stack.bucket, key: object, vars: {} });
     jobIds.push(jobId);
     requests.push(signedCallback(signer.privateKey, `${keys.prefix}key.pem`, { body: formBody(uploadValues({ bucket: rs.stack.bucket, object, jobId, token, size: 100 + i })), bucket: rs.stack.bucket }));
   }

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import { parseCallbackPayload } from '../../lib/callback/payload';
+import { jobVarsOf } from '../../lib/callback/receive';
 import { JOB_ID_VAR, TOKEN_VAR, verifyJobToken } from '../../lib/callback/token';
 import { RecordStore } from '../../lib/store/store';
 import { startOssEmulator, type OssEmulator } from '../../local/oss/index';
@@ -144,7 +145,7 @@ export async function startCallbackServer(store: RecordStore): Promise<CallbackS
           const jobId = payload.vars[JOB_ID_VAR]!;
           state.received.push(jobId);
           if (state.mode === 'fail') throw new Error('callback told to fail');
-          verifyJobToken([TOKEN_SECRET], { jobId, bucket: payload.bucket, key: payload.object }, payload.vars[TOKEN_VAR]);
+          verifyJobToken([TOKEN_SECRET], { jobId, bucket: payload.bucket, key: payload.object, vars: jobVarsOf(payload.vars) }, payload.vars[TOKEN_VAR]);
           const vars: Record<string, string> = {};
           for (const [k, v] of Object.entries(payload.vars)) if (k.startsWith('x:var_')) vars[k.slice('x:var_'.length)] = v;
           await store.record({
