@@ -16,7 +16,7 @@ import {
 import { verifyOssCallback, CallbackVerificationError, type VerificationReason } from '../../lib/callback/verify';
 import { signAsOss, startKeyServer, testKeyPair, type KeyServer } from '../support/oss-signer';
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/vectors/oss-callback-signed.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(new URL('../conformance/callbacks/oss-callback-signed.json', import.meta.url), 'utf8')) as {
   publicKeyUrl: string;
   vectors: { path: string; query: string; body: string; bodyType: string; authorization: string }[];
 };
