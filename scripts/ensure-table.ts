@@ -1,21 +1,27 @@
 // `npx tsx scripts/ensure-table.ts`: creates the job-results table in Tablestore unless it
-// exists (primary key pk_hash, job_id; DESIGN.md section 4). Safe to run again.
-// Reads TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE, TABLESTORE_TABLE (default upload_results)
-// and ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET (/ _SECURITY_TOKEN) from the environment.
+// exists (primary key pk_hash, job_id), with its status index (lib/store/status-index.ts),
+// and adds the index to a table that lacks it. Safe to run again.
+// Every missing setting is listed at once; nothing is contacted until all are there.
 // The instance itself is created in the Tablestore console (docs/deploy.md).
-import { ConfigError, storeConfigFromEnv } from '../lib/store/config';
+import { TablestoreClient } from '../lib/store/client';
 import { RecordStore, StoreError } from '../lib/store/store';
+import { ensureStatusIndex, statusIndexName } from '../lib/store/status-index';
+import { SettingsError } from './submit/settings';
+import { toolStoreConfig } from './shared/store-settings';
 
 const USAGE = `Usage: npx tsx scripts/ensure-table.ts
 
-Creates the results table unless it exists, and checks its primary key if it does.
+Creates the results table and its status index unless they exist, checks the table's
+primary key if it does, and adds the index to a table created without it.
 Environment:
   TABLESTORE_ENDPOINT   e.g. https://myinstance.cn-hangzhou.ots.aliyuncs.com
   TABLESTORE_INSTANCE   e.g. myinstance
   TABLESTORE_TABLE      optional, default upload_results
   ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
-                        a key allowed ots:CreateTable and ots:DescribeTable on it
-  ALIBABA_CLOUD_SECURITY_TOKEN   only with temporary (STS) credentials`;
+                        a key allowed deploy/ram/table-admin-policy.json
+  ALIBABA_CLOUD_SECURITY_TOKEN   only with temporary (STS) credentials
+
+Exit status: 0 done; 1 Tablestore refused or failed; 2 settings missing or malformed.`;
 
 // Creating a table takes longer than the row operations the store's default deadline
 // (sized for the callback's 5 s window) is meant for.
@@ -26,28 +32,39 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let store: RecordStore;
+  if (args.length > 0) {
+    console.error(`ensure-table: takes no arguments (got ${args.join(' ')})\n\n${USAGE}`);
+    return 2;
+  }
+  let config;
   try {
-    store = new RecordStore({ ...storeConfigFromEnv(process.env), timeoutMs: CREATE_DEADLINE_MS });
+    config = { ...(await toolStoreConfig(process.env)), timeoutMs: CREATE_DEADLINE_MS };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`${err.message}\n\n${USAGE}`);
+    if (err instanceof SettingsError) {
+      console.error(`ensure-table: settings are missing or wrong (nothing was contacted):\n${err.problems.map((p) => `  ${p}`).join('\n')}\n\n${USAGE}`);
       return 2;
     }
     throw err;
   }
+  const store = new RecordStore(config);
+  const client = new TablestoreClient(config);
   try {
-    const result = await store.ensureTable();
-    console.log(result === 'created' ? `created table ${store.table}` : `table ${store.table} already exists with the expected key`);
+    const table = await store.ensureTable();
+    // A table created just now comes with its index; one that existed may predate it.
+    const index = await ensureStatusIndex(client, store.table, Date.now() + CREATE_DEADLINE_MS);
+    const name = statusIndexName(store.table);
+    if (table === 'created') console.log(`created table ${store.table} and its index ${name}`);
+    else console.log(`table ${store.table} already exists with the expected key; ${index === 'created' ? `created index ${name}` : `index ${name} exists`}`);
     return 0;
   } catch (err) {
     if (err instanceof StoreError) {
-      console.error(`could not ensure table ${store.table}: ${err.reason}: ${err.message}`);
+      console.error(`ensure-table: could not ensure table ${store.table}: ${err.reason}: ${err.message}`);
       return 1;
     }
     throw err;
   } finally {
     store.close();
+    client.close();
   }
 }
 
