@@ -103,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${report(outcome, startedAt).join('\n')}\n`);
 
   const removed = outcome.probes.filter((p) => p.removed).length;
-  if (!args.keepObjects) process.stdout.write(`Removed ${removed} probe object${removed === 1 ? '' : 's'}; the records stay (npm run results -- ${outcome.probes.map((p) => p.jobId).join(' ')}).\n`);
+  if (!args.keepObjects && outcome.probes.some((p) => p.record)) process.stdout.write(`Removed ${removed} probe object${removed === 1 ? '' : 's'}; the records stay (npm run results -- ${outcome.probes.map((p) => p.jobId).join(' ')}).\n`);
   const uploaded = outcome.probes.filter((p) => p.record?.status === 'uploaded').length;
   if (outcome.allUploaded && outcome.cleanedUp) {
     process.stdout.write(`OK: all ${outcome.probes.length} probes reached uploaded.\n`);

@@ -7,6 +7,7 @@ import { createOssClient, type OssClientConfig } from '../../lib/oss/client';
 import type { JobRecord } from '../../lib/records/record';
 import { ResultsReader } from '../../lib/results/reader';
 import { StoreError } from '../../lib/store/errors';
+import { sendAll } from '../submit/send-all';
 import { createSender, type Sender } from '../submit/senders';
 import type { SmokeArgs } from './args';
 import type { Probe } from './probes';
@@ -43,6 +44,7 @@ export interface SmokeIo {
 
 const POLL_MS = 1000;
 
+/** An error's message on one line (the SDKs' messages carry URLs and codes, no secrets). */
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
 }
@@ -63,14 +65,22 @@ export async function runSmoke(settings: SmokeSettings, args: SmokeArgs, probes:
   const senders: Record<Probe['via'], Sender> = { queue: createSender(settings.queue), invoke: createSender(settings.invoke) };
   const results: ProbeResult[] = probes.map((p) => ({ ...p, removed: false }));
 
-  for (const probe of results) {
-    try {
-      await senders[probe.via].send(probe.body);
-      probe.sentAt = Date.now();
-    } catch (error) {
-      probe.sendError = describe(error);
-      io.log(`smoke: ${probe.jobId} was not sent (${probe.via}): ${probe.sendError}`);
-    }
+  // submit's sendAll: transient failures are retried with back-off, and a fatal one (wrong
+  // key, missing queue or function) stops the rest of that way at once.
+  for (const via of ['queue', 'invoke'] as const) {
+    const mine = results.filter((p) => p.via === via);
+    const items = mine.map((p, i) => ({ line: i + 1, jobId: p.jobId, body: p.body }));
+    await sendAll(items, senders[via], {
+      concurrency: 1,
+      onSettled(result) {
+        const probe = mine.find((p) => p.jobId === result.item.jobId)!;
+        if (result.status === 'sent') probe.sentAt = Date.now();
+        else {
+          probe.sendError = result.reason;
+          io.log(`smoke: ${probe.jobId} was not sent (${via}): ${result.reason}`);
+        }
+      },
+    });
   }
 
   const reader = new ResultsReader(settings.store);
@@ -87,6 +97,7 @@ async function waitForRecords(reader: ResultsReader, probes: ProbeResult[], time
   const started = Date.now();
   const deadline = started + timeoutMs;
   const sent = probes.filter((p) => p.sentAt !== undefined);
+  if (sent.length === 0) return;
   let lastError: string | undefined;
   for (;;) {
     const pending = sent.filter((p) => !isFinal(p.record));
