@@ -1,25 +1,29 @@
 // `npx tsx scripts/ensure-table.ts`: creates the job-results table in Tablestore unless it
-// exists (primary key pk_hash, job_id; DESIGN.md section 4). Safe to run again.
-// Reads TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE, TABLESTORE_TABLE (default upload_results)
-// from the environment, and finds credentials with the SDKs' default chain
-// (scripts/lib/credentials.ts). The instance itself is created in the Tablestore console
-// (docs/deploy.md).
-import { ConfigError, storeLocationFromEnv } from '../lib/store/config';
+// exists (primary key pk_hash, job_id), with its status index (lib/store/status-index.ts),
+// and adds the index to a table that lacks it. Safe to run again.
+// Every missing setting is listed at once; nothing is contacted until all are there.
+// The instance itself is created in the Tablestore console (docs/deploy.md).
+import { TablestoreClient } from '../lib/store/client';
 import { RecordStore, StoreError } from '../lib/store/store';
-import { CredentialsError, resolveCredentials } from './lib/credentials';
+import { ensureStatusIndex, statusIndexName } from '../lib/store/status-index';
+import { SettingsError } from './submit/settings';
+import { toolStoreConfig } from './shared/store-settings';
 
 const USAGE = `Usage: npx tsx scripts/ensure-table.ts
 
-Creates the results table unless it exists, and checks its primary key if it does.
+Creates the results table and its status index unless they exist, checks the table's
+primary key if it does, and adds the index to a table created without it.
 Environment:
   TABLESTORE_ENDPOINT   e.g. https://myinstance.cn-hangzhou.ots.aliyuncs.com
   TABLESTORE_INSTANCE   e.g. myinstance
   TABLESTORE_TABLE      optional, default upload_results
-Credentials (a key allowed ots:CreateTable and ots:DescribeTable on the table): the
-Alibaba Cloud SDKs' default chain, first found wins: ALIBABA_CLOUD_ACCESS_KEY_ID and
+Credentials (a key allowed deploy/ram/table-admin-policy.json): the Alibaba Cloud SDKs'
+default chain, first found wins: ALIBABA_CLOUD_ACCESS_KEY_ID and
 ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN); OIDC
 (ALIBABA_CLOUD_ROLE_ARN, …); ~/.aliyun/config.json; ~/.alibabacloud/credentials; the ECS
-instance's RAM role; ALIBABA_CLOUD_CREDENTIALS_URI. ALIBABA_CLOUD_PROFILE picks a profile.`;
+instance's RAM role; ALIBABA_CLOUD_CREDENTIALS_URI. ALIBABA_CLOUD_PROFILE picks a profile.
+
+Exit status: 0 done; 1 Tablestore refused or failed; 2 settings missing or malformed.`;
 
 // Creating a table takes longer than the row operations the store's default deadline
 // (sized for the callback's 5 s window) is meant for.
@@ -30,41 +34,39 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let location;
+  if (args.length > 0) {
+    console.error(`ensure-table: takes no arguments (got ${args.join(' ')})\n\n${USAGE}`);
+    return 2;
+  }
+  let config;
   try {
-    // Settings first: a missing one is reported without contacting anything.
-    location = storeLocationFromEnv(process.env);
+    config = { ...(await toolStoreConfig(process.env)), timeoutMs: CREATE_DEADLINE_MS };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`${err.message}\n\n${USAGE}`);
+    if (err instanceof SettingsError) {
+      console.error(`ensure-table: settings are missing or wrong (nothing was contacted):\n${err.problems.map((p) => `  ${p}`).join('\n')}\n\n${USAGE}`);
       return 2;
     }
     throw err;
   }
-  let resolved;
+  const store = new RecordStore(config);
+  const client = new TablestoreClient(config);
   try {
-    resolved = await resolveCredentials();
-  } catch (err) {
-    if (err instanceof CredentialsError) {
-      console.error(`${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw err;
-  }
-  console.error(`using credentials from ${resolved.source}`);
-  const store = new RecordStore({ ...location, credentials: resolved.credentials, timeoutMs: CREATE_DEADLINE_MS });
-  try {
-    const result = await store.ensureTable();
-    console.log(result === 'created' ? `created table ${store.table}` : `table ${store.table} already exists with the expected key`);
+    const table = await store.ensureTable();
+    // A table created just now comes with its index; one that existed may predate it.
+    const index = await ensureStatusIndex(client, store.table, Date.now() + CREATE_DEADLINE_MS);
+    const name = statusIndexName(store.table);
+    if (table === 'created') console.log(`created table ${store.table} and its index ${name}`);
+    else console.log(`table ${store.table} already exists with the expected key; ${index === 'created' ? `created index ${name}` : `index ${name} exists`}`);
     return 0;
   } catch (err) {
     if (err instanceof StoreError) {
-      console.error(`could not ensure table ${store.table}: ${err.reason}: ${err.message}`);
+      console.error(`ensure-table: could not ensure table ${store.table}: ${err.reason}: ${err.message}`);
       return 1;
     }
     throw err;
   } finally {
     store.close();
+    client.close();
   }
 }
 

@@ -9,11 +9,12 @@ import { checkJobsText, type JobLine } from './submit/jobs-file';
 import { createProgress } from './submit/progress';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
 import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
-import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
+import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
 import { CredentialsError, resolveCredentials, type ResolvedCredentials } from './lib/credentials';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const S_YAML_FUNCTION = uploaderNameFromSYaml(join(REPO, 's.yaml'));
+const S_YAML_QUEUE = queueFromSYaml(join(REPO, 's.yaml'));
 
 const USAGE = `Usage: npm run submit -- <jobs.jsonl> [options]
 
@@ -54,7 +55,8 @@ Environment:
                        emulator's URL (default: built from the account and MNS_REGION)
     MNS_ACCOUNT_ID     the queue owner's account id (or ALIBABA_CLOUD_ACCOUNT_ID); required
     MNS_REGION         region for the default endpoint (default FC_REGION, then ${DEFAULT_REGION})
-    MNS_QUEUE          queue name (default ${DEFAULT_QUEUE}, the local stack's; s.yaml's is oss-upload-jobs)
+    MNS_QUEUE          queue name (default ${S_YAML_QUEUE ?? DEFAULT_QUEUE}, s.yaml's vars.jobsQueue; the local
+                       stack prints its own)
   --via invoke:
     FC_ENDPOINT        e.g. https://<account-id>.<region>.fc.aliyuncs.com, or the local FC
                        host's URL (default: built from FC_ACCOUNT_ID and FC_REGION)
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
 
   let destination;
   try {
-    destination = resolveDestination(args, process.env, { functionName: S_YAML_FUNCTION });
+    destination = resolveDestination(args, process.env, { functionName: S_YAML_FUNCTION, queue: S_YAML_QUEUE });
   } catch (err) {
     if (err instanceof SettingsError) fail(2, `submit: cannot send, settings are missing or wrong (nothing was sent):\n${err.problems.map((p) => `  ${p}`).join('\n')}\nSee npm run submit -- --help.`);
     throw err;

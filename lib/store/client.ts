@@ -5,7 +5,7 @@ import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, type StoreConfig } from './co
 import { CAPTURED_RESPONSE, classifySdkError, REUSED_SOCKET, StoreError, type CapturedResponse, type RetryClass } from './errors';
 
 /** Operations of the SDK the store uses, by the SDK's method names. */
-export type TablestoreOperation = 'createTable' | 'describeTable' | 'getRow' | 'putRow' | 'updateRow';
+export type TablestoreOperation = 'createTable' | 'describeTable' | 'getRow' | 'putRow' | 'updateRow' | 'getRange' | 'batchGetRow' | 'createIndex';
 
 /** How one logical call may be retried and how long it may take in all. */
 export interface CallOptions {

@@ -4,6 +4,7 @@ import { TablestoreClient, type BackoffPolicy } from './client';
 import { DEFAULT_TABLE, type StoreConfig } from './config';
 import { StoreError } from './errors';
 import { checkJobId, checkOutcome, integerCell, JOB_ID, newRecord, outcomeCells, PK_HASH, primaryKeyOf, recordFromRow, type SdkRow } from './row';
+import { STATUS_INDEX_COLUMNS, statusIndexMeta } from './status-index';
 
 export { StoreError } from './errors';
 
@@ -64,10 +65,13 @@ export class RecordStore {
           { name: PK_HASH, type: 'STRING' },
           { name: JOB_ID, type: 'STRING' },
         ],
+        // Declared for the status index (lib/store/status-index.ts), created with the table.
+        definedColumn: STATUS_INDEX_COLUMNS.map((c) => ({ ...c })) as TableStore.TableMeta['definedColumn'],
       },
-      // Keep rows forever, one version per cell; on-demand (CU) capacity.
+      // Keep rows forever, one version per cell (both required by the index); on-demand (CU) capacity.
       tableOptions: { timeToLive: -1, maxVersions: 1 },
       reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+      indexMetas: [statusIndexMeta(this.table)],
     };
     try {
       // Creating twice is harmless (the second gets OTSObjectAlreadyExist), so it may be retried.

@@ -8,8 +8,12 @@ import { parse } from 'yaml';
 import { ReasonedError } from '../../lib/errors';
 import type { FcApi, SubmitArgs } from './args';
 
-/** The default queue: the one the local stack (local/stack.ts) creates. */
-export const DEFAULT_QUEUE = 'upload-jobs';
+/**
+ * The default queue: s.yaml's `vars.jobsQueue`, the one its EventBridge trigger reads
+ * (queueFromSYaml reads the file; this is the fallback when it cannot). The local stack
+ * names its own queue in MNS_QUEUE.
+ */
+export const DEFAULT_QUEUE = 'oss-upload-jobs';
 /** s.yaml's default region (`env('FC_REGION', 'cn-hangzhou')`). */
 export const DEFAULT_REGION = 'cn-hangzhou';
 
@@ -70,11 +74,24 @@ export function fc3Endpoint(accountId: string, region: string, internal = false)
  * @example uploaderNameFromSYaml('s.yaml') // 'oss-upload-uploader'
  */
 export function uploaderNameFromSYaml(path: string): string | undefined {
+  return sYamlVar(path, 'uploaderFunctionName');
+}
+
+/**
+ * The jobs queue as s.yaml names it (`vars.jobsQueue`), or undefined when s.yaml cannot be read.
+ *
+ * @example queueFromSYaml('s.yaml') // 'oss-upload-jobs'
+ */
+export function queueFromSYaml(path: string): string | undefined {
+  return sYamlVar(path, 'jobsQueue');
+}
+
+function sYamlVar(path: string, name: string): string | undefined {
   try {
-    const doc = parse(readFileSync(path, 'utf8')) as { vars?: { uploaderFunctionName?: unknown } } | null;
-    const name = doc?.vars?.uploaderFunctionName;
+    const doc = parse(readFileSync(path, 'utf8')) as { vars?: Record<string, unknown> } | null;
+    const value = doc?.vars?.[name];
     // A `${env(…)}` expression is only known to Serverless Devs: no default then.
-    return typeof name === 'string' && name !== '' && !name.includes('${') ? name : undefined;
+    return typeof value === 'string' && value !== '' && !value.includes('${') ? value : undefined;
   } catch {
     return undefined;
   }
@@ -98,9 +115,9 @@ function checkEndpoint(endpoint: string, from: string, problems: string[], origi
  *
  * @example
  * resolveDestination({ via: 'queue', … }, { MNS_ENDPOINT: 'http://127.0.0.1:9000', MNS_ACCOUNT_ID: '123' }, {})
- * // { via: 'queue', endpoint: 'http://127.0.0.1:9000', accountId: '123', queue: 'upload-jobs' }
+ * // { via: 'queue', endpoint: 'http://127.0.0.1:9000', accountId: '123', queue: 'oss-upload-jobs' }
  */
-export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, defaults: { functionName?: string }): Destination {
+export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, defaults: { functionName?: string; queue?: string }): Destination {
   const missing: string[] = [];
   const invalid: string[] = [];
 
@@ -112,7 +129,7 @@ export function resolveDestination(args: SubmitArgs, env: NodeJS.ProcessEnv, def
     if (endpoint) checkEndpoint(endpoint, args.endpoint ? '--endpoint' : 'MNS_ENDPOINT', invalid);
     // The cloud endpoint is https://<account>.mns.<region>.aliyuncs.com; the queue lives in the deployment's region.
     else if (accountId) endpoint = `https://${accountId}.mns.${value(env, 'MNS_REGION', 'FC_REGION') ?? DEFAULT_REGION}.aliyuncs.com`;
-    const queue = args.queue ?? value(env, 'MNS_QUEUE') ?? DEFAULT_QUEUE;
+    const queue = args.queue ?? value(env, 'MNS_QUEUE') ?? defaults.queue ?? DEFAULT_QUEUE;
     destination = { via: 'queue', endpoint: endpoint ?? '', accountId: accountId ?? '', queue };
   } else {
     const region = value(env, 'FC_REGION') ?? DEFAULT_REGION;

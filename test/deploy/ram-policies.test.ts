@@ -72,8 +72,17 @@ describe('deploy/ram policies', () => {
     assert.ok(producer.includes(`acs:mns:<region>:<account-id>:/queues/${vars.jobsQueue}/messages`));
     assert.ok(producer.includes(`acs:fc:<region>:<account-id>:functions/${vars.uploaderFunctionName}`));
     const admin = load('table-admin-policy.json');
-    assert.deepEqual(actions(admin), ['ots:CreateTable', 'ots:DescribeTable']);
-    assert.deepEqual(resources(admin), [`acs:ots:<region>:<account-id>:instance/<instance>/table/${vars.tablestoreTable}`]);
+    assert.deepEqual(actions(admin), ['ots:CreateIndex', 'ots:CreateTable', 'ots:DescribeTable']);
+    const table = `acs:ots:<region>:<account-id>:instance/<instance>/table/${vars.tablestoreTable}`;
+    // The status index (lib/store/status-index.ts) is a table of its own: <table>_by_status.
+    assert.deepEqual(resources(admin), [table, `${table}_by_status`]);
+  });
+
+  test('operators (npm run results, npm run smoke) read records and index, and remove only smoke probes', () => {
+    const operator = load('operator-policy.json');
+    assert.deepEqual(actions(operator), ['oss:DeleteObject', 'oss:GetObject', 'ots:BatchGetRow', 'ots:GetRange', 'ots:GetRow']);
+    const table = `acs:ots:<region>:<account-id>:instance/<instance>/table/${vars.tablestoreTable}`;
+    assert.deepEqual(resources(operator), [table, `${table}_by_status`, 'acs:oss:*:<account-id>:<bucket>/smoke/*']);
   });
 
   test('both functions log to the logstore the policies allow', () => {

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSubmitArgs, UsageError } from '../../scripts/submit/args';
-import { resolveDestination, SettingsError, uploaderNameFromSYaml } from '../../scripts/submit/settings';
+import { queueFromSYaml, resolveDestination, SettingsError, uploaderNameFromSYaml } from '../../scripts/submit/settings';
 import { classifyFailure, mnsMessageBody, type Sender } from '../../scripts/submit/senders';
 import { sendAll } from '../../scripts/submit/send-all';
 import { createProgress } from '../../scripts/submit/progress';
@@ -32,7 +32,8 @@ describe('settings', () => {
   test('cloud endpoints are built from account and region', () => {
     const q = resolveDestination(queueArgs, { ALIBABA_CLOUD_ACCOUNT_ID: '123', FC_REGION: 'cn-shanghai' }, {});
     assert.equal(q.endpoint, 'https://123.mns.cn-shanghai.aliyuncs.com');
-    assert.equal(q.via === 'queue' && q.queue, 'upload-jobs');
+    // Without s.yaml's value, the built-in default is still s.yaml's queue name.
+    assert.equal(q.via === 'queue' && q.queue, 'oss-upload-jobs');
     const f = resolveDestination(invokeArgs, { FC_ACCOUNT_ID: '123' }, { functionName: 'from-s-yaml' });
     assert.equal(f.endpoint, 'https://123.cn-hangzhou.fc.aliyuncs.com');
     assert.equal(f.via === 'invoke' && f.functionName, 'from-s-yaml');
@@ -51,9 +52,11 @@ describe('settings', () => {
     );
   });
 
-  test("the default function name is s.yaml's uploader", () => {
+  test("the default function and queue are s.yaml's uploader and jobs queue", () => {
     assert.equal(uploaderNameFromSYaml(new URL('../../s.yaml', import.meta.url).pathname), 'oss-upload-uploader');
     assert.equal(uploaderNameFromSYaml('/no/such/s.yaml'), undefined);
+    assert.equal(queueFromSYaml(new URL('../../s.yaml', import.meta.url).pathname), 'oss-upload-jobs');
+    assert.equal(queueFromSYaml('/no/such/s.yaml'), undefined);
   });
 });
 

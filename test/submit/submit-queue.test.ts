@@ -69,6 +69,13 @@ async function drain(queue: string): Promise<string[]> {
 }
 
 describe('npm run submit --via queue', () => {
+  test("without MNS_QUEUE the queue is s.yaml's (the one its trigger reads), for the cloud and the dry run alike", async () => {
+    const { MNS_QUEUE: _unused, ...withoutQueue } = env('ignored');
+    const run = await runSubmit([jobsFile([job('d-1')]), '--dry-run'], withoutQueue);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /MNS queue 'oss-upload-jobs'/);
+  });
+
   test('sends every job once, as the Base64 of its JSON (XML-special characters intact)', async () => {
     const queue = await freshQueue();
     const lines = ['# sample jobs', job('q-1', 'fish & chips <b>'), '', job('q-2', 'héllo "quoted"'), job('q-3'), job('q-4'), job('q-5')];

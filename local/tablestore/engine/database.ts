@@ -12,8 +12,9 @@ import type { Cell, ColumnValue, KeyCell, PlainRow } from '../plainbuffer/model'
 import { conditionCheckFail, OtsError, parameterInvalid, tableNotExist } from '../protocol/errors';
 import { compareKeys } from './compare';
 import { paginationOf, rowPasses, type ColumnFilter } from './filter';
+import { checkDefinedColumnCount, checkIndexableTable, checkIndexCount, indexRowOf, indexTableSchema, type IndexRequest } from './indexes';
 import { validateKey } from './keys';
-import type { StoredCell, StoredRow, TableSchema } from './model';
+import type { IndexDefinition, StoredCell, StoredRow, TableSchema } from './model';
 import { Table } from './table';
 
 export type RowExistence = 'IGNORE' | 'EXPECT_EXIST' | 'EXPECT_NOT_EXIST';
@@ -86,9 +87,24 @@ export class Database {
     return t;
   }
 
+  /** A table rows may be written to: index tables are read-only (their rows follow the data table's). */
+  private writableTable(name: string): Table {
+    const t = this.table(name);
+    // Message ours: "The data in the index table is read-only" (secondary index overview,
+    // https://alibabacloud.com/help/en/tablestore/latest/secondary-index-overview); the wording of the refusal is unverified.
+    if (t.schema.index) throw parameterInvalid(`Index table '${name}' is read-only: write to its data table '${t.schema.index.mainTable}'.`);
+    return t;
+  }
+
+  /** Index tables of a data table, in creation order. */
+  private indexTablesOf(mainName: string): Table[] {
+    return [...this.tables.values()].filter((t) => t.schema.index?.mainTable === mainName);
+  }
+
   // ---- tables -------------------------------------------------------------
 
-  createTable(schema: TableSchema): void {
+  /** CreateTable, with the indexes the request carries (created with the table, empty). */
+  createTable(schema: TableSchema, indexes: readonly IndexRequest[] = []): void {
     if (!NAME.test(schema.name)) throw parameterInvalid(`Invalid table name: '${schema.name}'.`);
     if (schema.primaryKey.length < 1 || schema.primaryKey.length > 4) {
       throw parameterInvalid('The number of primary key columns must be in range: [1, 4].');
@@ -101,21 +117,80 @@ export class Database {
     }
     if (schema.primaryKey[0]!.autoIncrement) throw parameterInvalid('The first primary key can not be auto increment.');
     if (schema.options.maxVersions < 1) throw parameterInvalid('max_versions must be greater than 0.');
+    checkDefinedColumnCount(schema);
     if (this.tables.has(schema.name)) throw new OtsError('OTSObjectAlreadyExist', 'Requested table already exists.');
+    // Every index is checked before anything is created, so a bad one creates nothing.
+    const indexSchemas: TableSchema[] = [];
+    if (indexes.length > 0) {
+      checkIndexableTable(schema);
+      checkIndexCount(indexes.length);
+      for (const request of indexes) {
+        const indexSchema = indexTableSchema(schema, request, schema.createdAt);
+        if (this.tables.has(indexSchema.name) || indexSchema.name === schema.name || indexSchemas.some((i) => i.name === indexSchema.name)) {
+          throw new OtsError('OTSObjectAlreadyExist', `Requested index already exists: '${indexSchema.name}'.`);
+        }
+        indexSchemas.push(indexSchema);
+      }
+    }
     this.tables.set(schema.name, new Table(schema));
     this.onChange({ kind: 'createTable', schema });
+    for (const indexSchema of indexSchemas) {
+      this.tables.set(indexSchema.name, new Table(indexSchema));
+      this.onChange({ kind: 'createTable', schema: indexSchema });
+    }
+  }
+
+  /**
+   * CreateIndex on an existing data table. With `includeBaseData` the rows already in
+   * the table are indexed too; without, only rows written from now on.
+   */
+  createIndex(mainName: string, request: IndexRequest, includeBaseData: boolean, now = Date.now()): void {
+    const main = this.table(mainName);
+    const indexSchema = indexTableSchema(main.schema, request, now);
+    checkIndexCount(this.indexTablesOf(mainName).length + 1);
+    if (this.tables.has(indexSchema.name)) throw new OtsError('OTSObjectAlreadyExist', `Requested index already exists: '${indexSchema.name}'.`);
+    const index = new Table(indexSchema);
+    this.tables.set(indexSchema.name, index);
+    this.onChange({ kind: 'createTable', schema: indexSchema });
+    if (includeBaseData) {
+      for (const row of main.all()) {
+        const indexRow = indexRowOf(indexSchema, row);
+        if (indexRow) this.store(index, indexRow);
+      }
+    }
+  }
+
+  /** DropIndex: removes one index of a data table. */
+  dropIndex(mainName: string, indexName: string): void {
+    this.table(mainName);
+    const index = this.tables.get(indexName);
+    if (!index || index.schema.index?.mainTable !== mainName) throw new OtsError('OTSObjectNotExist', `Requested index does not exist: '${indexName}'.`);
+    this.tables.delete(indexName);
+    this.onChange({ kind: 'deleteTable', table: indexName });
   }
 
   describeTable(name: string): TableSchema {
     return this.table(name).schema;
   }
 
-  listTables(): string[] {
-    return [...this.tables.keys()];
+  /** The indexes of a data table, as DescribeTable lists them. */
+  indexesOf(mainName: string): (IndexDefinition & { name: string })[] {
+    return this.indexTablesOf(mainName).map((t) => ({ name: t.schema.name, ...t.schema.index! }));
   }
 
+  /** Data tables only: index tables are described with their data table (unverified whether ListTable lists them). */
+  listTables(): string[] {
+    return [...this.tables.values()].filter((t) => !t.schema.index).map((t) => t.schema.name);
+  }
+
+  /** DeleteTable: a data table goes with its indexes (the "Delete a data table" SDK pages' usage notes). */
   deleteTable(name: string): void {
-    this.table(name);
+    const table = this.table(name);
+    if (table.schema.index) throw parameterInvalid(`'${name}' is an index table: drop it with DropIndex.`);
+    for (const index of this.indexTablesOf(name)) {
+      this.tables.delete(index.schema.name);
+      this.onChange({ kind: 'deleteTable', table: index.schema.name });
+    }
     this.tables.delete(name);
     this.onChange({ kind: 'deleteTable', table: name });
   }
@@ -145,8 +220,30 @@ export class Database {
   }
 
   private store(table: Table, row: StoredRow): void {
+    const before = table.schema.index ? undefined : table.get(row.key);
     table.put(row);
     this.onChange({ kind: 'putRow', table: table.schema.name, row });
+    if (!table.schema.index) this.maintainIndexes(table, before, row);
+  }
+
+  /** Removes a row of a data table, and its index rows. */
+  private remove(table: Table, key: KeyCell[]): void {
+    const before = table.get(key);
+    if (!before || !table.delete(key)) return;
+    this.onChange({ kind: 'deleteRow', table: table.schema.name, key });
+    this.maintainIndexes(table, before, undefined);
+  }
+
+  /** Moves each index of `table` from the row as it was (`before`) to the row as it is (`after`). */
+  private maintainIndexes(table: Table, before: StoredRow | undefined, after: StoredRow | undefined): void {
+    for (const index of this.indexTablesOf(table.schema.name)) {
+      const old = before && indexRowOf(index.schema, before);
+      const next = after && indexRowOf(index.schema, after);
+      if (old && (!next || compareKeys(old.key, next.key) !== 0) && index.delete(old.key)) {
+        this.onChange({ kind: 'deleteRow', table: index.schema.name, key: old.key });
+      }
+      if (next) this.store(index, next);
+    }
   }
 
   private checkAttributeNames(table: Table, cells: readonly Cell[]): void {
@@ -160,7 +257,7 @@ export class Database {
 
   /** PutRow: replaces the whole row (all columns) when the condition holds. */
   putRow(tableName: string, row: PlainRow, condition: WriteCondition, returnType: ReturnType, now = Date.now()): WriteResult {
-    const table = this.table(tableName);
+    const table = this.writableTable(tableName);
     validateKey(table.schema, row.primaryKey, 'write');
     if (row.deleteMarker) throw parameterInvalid('A put row must not carry a delete marker.');
     this.checkAttributeNames(table, row.cells);
@@ -179,7 +276,7 @@ export class Database {
 
   /** UpdateRow: PUT, DELETE (one version), DELETE_ALL and INCREMENT cells on one row. */
   updateRow(tableName: string, row: PlainRow, condition: WriteCondition, returnType: ReturnType, returnColumns: readonly string[] = [], now = Date.now()): WriteResult {
-    const table = this.table(tableName);
+    const table = this.writableTable(tableName);
     if (condition.rowExistence === 'EXPECT_NOT_EXIST') throw parameterInvalid('Invalid condition: EXPECT_NOT_EXIST while updating row.');
     validateKey(table.schema, row.primaryKey, 'write');
     if (row.cells.length === 0) throw parameterInvalid('No column specified while updating row.');
@@ -225,7 +322,7 @@ export class Database {
       }
     }
     if (columns.size === 0 && !putSomething) {
-      if (existing && table.delete(key)) this.onChange({ kind: 'deleteRow', table: tableName, key });
+      if (existing) this.remove(table, key);
     } else {
       this.store(table, { key, columns });
     }
@@ -235,12 +332,12 @@ export class Database {
 
   /** DeleteRow: removes the row when the condition holds (deleting nothing is fine). */
   deleteRow(tableName: string, row: PlainRow, condition: WriteCondition, returnType: ReturnType): WriteResult {
-    const table = this.table(tableName);
+    const table = this.writableTable(tableName);
     if (condition.rowExistence === 'EXPECT_NOT_EXIST') throw parameterInvalid('Invalid condition: EXPECT_NOT_EXIST while deleting row.');
     validateKey(table.schema, row.primaryKey, 'read');
     const key = row.primaryKey;
     this.checkCondition(condition, table.get(key));
-    if (table.delete(key)) this.onChange({ kind: 'deleteRow', table: tableName, key });
+    this.remove(table, key);
     return this.returned(returnType, key);
   }
 

@@ -19,6 +19,20 @@ export interface TableOptions {
   allowUpdate: boolean;
 }
 
+/**
+ * What makes a table a secondary index of another (IndexMeta in the API): its key columns
+ * as requested, its attribute columns, type and update mode. The index table's own
+ * primary key (these columns, then the data table's missing key columns) is in the schema.
+ */
+export interface IndexDefinition {
+  /** The data table the index belongs to. */
+  mainTable: string;
+  primaryKey: string[];
+  definedColumns: string[];
+  type: 'GLOBAL' | 'LOCAL';
+  updateMode: 'ASYNC' | 'SYNC';
+}
+
 export interface TableSchema {
   name: string;
   primaryKey: KeyColumnSchema[];
@@ -28,6 +42,8 @@ export interface TableSchema {
   reservedWrite: number;
   /** Epoch ms; reported as the last throughput increase time. */
   createdAt: number;
+  /** Set on an index table: which data table it indexes, and how. */
+  index?: IndexDefinition;
 }
 
 export interface StoredCell {

@@ -9,6 +9,7 @@ import { decodeRow, PlainBufferError } from '../plainbuffer/decode';
 import { encodeRow, encodeRows } from '../plainbuffer/encode';
 import type { PlainRow } from '../plainbuffer/model';
 import type { Database, ReadOptions, ReturnType, RowExistence, WriteCondition, WriteResult } from '../engine/database';
+import type { IndexRequest } from '../engine/indexes';
 import { parseFilter } from '../engine/filter';
 import type { KeyType, TableSchema } from '../engine/model';
 import { OtsError, parameterInvalid } from './errors';
@@ -109,7 +110,31 @@ function schemaOf(request: CreateTableMessage): TableSchema {
   };
 }
 
+interface IndexMetaMessage {
+  name: string;
+  primaryKey?: string[];
+  definedColumn?: string[];
+  indexUpdateMode?: number;
+  indexType?: number;
+}
+
+/** An IndexMeta as the engine takes it (IndexType 0 global, 1 local; IndexUpdateMode 0 async, 1 sync). */
+function indexRequest(meta: IndexMetaMessage): IndexRequest {
+  if (meta.indexType !== undefined && meta.indexType !== 0 && meta.indexType !== 1) throw parameterInvalid(`Invalid index type: ${meta.indexType}.`);
+  if (meta.indexUpdateMode !== undefined && meta.indexUpdateMode !== 0 && meta.indexUpdateMode !== 1) {
+    throw parameterInvalid(`Invalid index update mode: ${meta.indexUpdateMode}.`);
+  }
+  return {
+    name: meta.name,
+    primaryKey: meta.primaryKey ?? [],
+    definedColumns: meta.definedColumn ?? [],
+    type: meta.indexType === 1 ? 'LOCAL' : 'GLOBAL',
+    updateMode: meta.indexUpdateMode === 1 ? 'SYNC' : 'ASYNC',
+  };
+}
+
 interface CreateTableMessage {
+  indexMetas?: IndexMetaMessage[];
   tableMeta: {
     tableName: string;
     primaryKey?: { name: string; type: number; option?: number }[];
@@ -137,8 +162,21 @@ export function createHandlers(db: Database): Record<string, Handler> {
 
   return {
     CreateTable(body) {
-      db.createTable(schemaOf(decode<CreateTableMessage>('CreateTableRequest', body)));
+      const request = decode<CreateTableMessage>('CreateTableRequest', body);
+      db.createTable(schemaOf(request), (request.indexMetas ?? []).map(indexRequest));
       return encodeMessage('CreateTableResponse', {});
+    },
+
+    CreateIndex(body) {
+      const r = decode<{ mainTableName: string; indexMeta: IndexMetaMessage; includeBaseData?: boolean }>('CreateIndexRequest', body);
+      db.createIndex(r.mainTableName, indexRequest(r.indexMeta), r.includeBaseData ?? false);
+      return encodeMessage('CreateIndexResponse', {});
+    },
+
+    DropIndex(body) {
+      const r = decode<{ mainTableName: string; indexName: string }>('DropIndexRequest', body);
+      db.dropIndex(r.mainTableName, r.indexName);
+      return encodeMessage('DropIndexResponse', {});
     },
 
     DescribeTable(body) {
@@ -161,6 +199,15 @@ export function createHandlers(db: Database): Record<string, Handler> {
           allowUpdate: schema.options.allowUpdate,
         },
         tableStatus: 1,
+        // The emulator indexes within the write, so every index is always in its incremental phase.
+        indexMetas: db.indexesOf(schema.name).map((i) => ({
+          name: i.name,
+          primaryKey: i.primaryKey,
+          definedColumn: i.definedColumns,
+          indexUpdateMode: i.updateMode === 'SYNC' ? 1 : 0,
+          indexType: i.type === 'LOCAL' ? 1 : 0,
+          indexSyncPhase: 2,
+        })),
       });
     },
 

@@ -20,7 +20,17 @@ message TableOptions {
   optional int32 time_to_live = 1; optional int32 max_versions = 2; optional int32 bloom_filter_type = 3;
   optional int32 block_size = 4; optional int64 deviation_cell_version_in_sec = 5; optional bool allow_update = 6;
 }
-message TableMeta { required string table_name = 1; repeated PrimaryKeySchema primary_key = 2; repeated DefinedColumnSchema defined_column = 3; }
+enum IndexUpdateMode { IUM_ASYNC_INDEX = 0; IUM_SYNC_INDEX = 1; }
+enum IndexType { IT_GLOBAL_INDEX = 0; IT_LOCAL_INDEX = 1; }
+enum IndexSyncPhase { ISP_INVALID = 0; ISP_FULL = 1; ISP_INCR = 2; }
+message IndexMeta {
+  required string name = 1; repeated string primary_key = 2; repeated string defined_column = 3;
+  required IndexUpdateMode index_update_mode = 4; required IndexType index_type = 5; optional IndexSyncPhase index_sync_phase = 6;
+}
+message TableMeta {
+  required string table_name = 1; repeated PrimaryKeySchema primary_key = 2; repeated DefinedColumnSchema defined_column = 3;
+  repeated IndexMeta index_meta = 4;
+}
 enum TableStatus { ACTIVE = 1; INACTIVE = 2; LOADING = 3; UNLOADING = 4; UPDATING = 5; }
 enum RowExistenceExpectation { IGNORE = 0; EXPECT_EXIST = 1; EXPECT_NOT_EXIST = 2; }
 message Condition { required RowExistenceExpectation row_existence = 1; optional bytes column_condition = 2; }
@@ -33,12 +43,18 @@ message StreamSpecification { required bool enable_stream = 1; optional int32 ex
 message CreateTableRequest {
   required TableMeta table_meta = 1; required ReservedThroughput reserved_throughput = 2;
   optional TableOptions table_options = 3; optional StreamSpecification stream_spec = 5;
+  repeated IndexMeta index_metas = 7;
 }
 message CreateTableResponse {}
+message CreateIndexRequest { required string main_table_name = 1; required IndexMeta index_meta = 2; optional bool include_base_data = 3; }
+message CreateIndexResponse {}
+message DropIndexRequest { required string main_table_name = 1; required string index_name = 2; }
+message DropIndexResponse {}
 message DescribeTableRequest { required string table_name = 1; }
 message DescribeTableResponse {
   required TableMeta table_meta = 1; required ReservedThroughputDetails reserved_throughput_details = 2;
   required TableOptions table_options = 3; required TableStatus table_status = 4; repeated bytes shard_splits = 6;
+  repeated IndexMeta index_metas = 8;
 }
 message ListTableRequest {}
 message ListTableResponse { repeated string table_names = 1; }
