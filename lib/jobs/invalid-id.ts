@@ -53,12 +53,14 @@ export function escapeGivenJobId(value: unknown): string | undefined {
   } catch {
     json = String(value);
   }
+  // JSON's own escapes (\n, \u0000…) are kept whole; other characters are single UTF-16 units.
+  const pieces = json.match(/\\u[0-9a-fA-F]{4}|\\[\s\S]|[\s\S]/g) ?? [];
   let out = '';
-  for (const ch of json) {
-    const units = ch.length === 1 ? [ch] : [ch[0]!, ch[1]!];
-    const piece = units.map((u) => (u >= ' ' && u <= '~' ? u : `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('');
-    if (out.length + piece.length > MAX_GIVEN_ID_CHARS) break;
-    out += piece;
+  for (const piece of pieces) {
+    const printable = piece.length > 1 || (piece >= ' ' && piece <= '~');
+    const text = printable ? piece : `\\u${piece.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    if (out.length + text.length > MAX_GIVEN_ID_CHARS) break;
+    out += text;
   }
   return out;
 }
