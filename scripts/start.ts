@@ -27,7 +27,8 @@ until every job has its final record; prints the records; stops everything.
   --bundles-dir <d>  build the bundles into this directory instead of dist/ (so a test
                      can run npm start while other runs use dist/)
 
-Exit status: 0 when every job ended as expected (valid jobs uploaded, invalid ones failed).`;
+Exit status: 0 when every job ended as expected (valid jobs uploaded, invalid ones failed;
+a line without a usable jobId is recorded failed as invalid-<its MNS message id>).`;
 
 interface Args {
   jobs: string;
