@@ -72,7 +72,6 @@ const MAX_VARS_BYTES = 3 * 1024;
  * job holds. Only TAB and printable ASCII are sendable as given.
  */
 export function headerUnsafeCharacter(value: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
   const match = /[^\t\x20-\x7e]/.exec(value);
   if (!match) return undefined;
   const code = value.codePointAt(match.index)!;

@@ -43,8 +43,8 @@ export interface BatchSummary {
 export class BatchIncompleteError extends ReasonedError<'batch_incomplete'> {
   constructor(readonly summary: BatchSummary) {
     const pending = summary.jobs.filter((j) => j.outcome === 'retry_later');
-    const ids = pending.map((j) => j.jobId ?? `#${j.index}`).join(', ');
-    super('batch_incomplete', `${pending.length} of ${summary.total} job(s) failed transiently and must be delivered again: ${ids}`);
+    const ids = pending.map((j) => `${j.jobId ?? `#${j.index}`}${j.reason ? ` (${j.reason})` : ''}`).join(', ');
+    super('batch_incomplete', `${pending.length} of ${summary.total} job(s) could not finish now and must be delivered again: ${ids}`);
   }
 }
 
