@@ -8,7 +8,7 @@
  * | oss-503 | PutObject 503 bursts | uploaded |
  * | multipart | UploadPart failing past the retries (the batch fails and comes again), CompleteMultipartUpload and PutObject 5xx bursts | uploaded |
  * | tablestore-503 | bursts of 503 on every Tablestore operation | uploaded or stored_unconfirmed |
- * | slow-writes | PutRow slower than OSS's callback timeout (CallbackFailed while the write is still running) | uploaded or stored_unconfirmed |
+ * | slow-writes | UpdateRow (the callback's record write, and the uploader's claims and counts) slower than OSS's callback timeout (CallbackFailed while the write is still running) | uploaded or stored_unconfirmed |
  * | callback-down | the callback endpoint drops connections for a while | stored_unconfirmed if every callback of the job was dropped, else uploaded |
  * | duplicates | jobs sent twice, shuffled, and jobs of the first phase sent again | uploaded, and the old ones never stored again |
  * | mixed | all of the above at once | uploaded or stored_unconfirmed |
@@ -352,13 +352,13 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
       return '6 bursts of 15 Tablestore 503';
     });
 
-    // 4. Slow writes: the callback's PutRow outlasts OSS's callback timeout.
+    // 4. Slow writes: the callback's record write (an UpdateRow) outlasts OSS's callback timeout.
     const p4 = Array.from({ length: 150 }, (_, i) => textJob('slow-writes', i));
     for (const s of p4) expectations.set(s.jobId, oneOf('uploaded', 'stored_unconfirmed'));
     const p4Start = oss.exchanges.length;
     await runPhase('slow-writes', p4, shuffled(p4, 4), async () => {
-      await repeatedly(4, 300, () => tsFaults.inject({ operation: 'PutRow', count: 5, delayMs: CALLBACK_TIMEOUT_MS + 300 }));
-      return `4 × 5 PutRow delayed ${CALLBACK_TIMEOUT_MS + 300} ms (callback timeout ${CALLBACK_TIMEOUT_MS} ms)`;
+      await repeatedly(4, 300, () => tsFaults.inject({ operation: 'UpdateRow', count: 5, delayMs: CALLBACK_TIMEOUT_MS + 300 }));
+      return `4 × 5 UpdateRow delayed ${CALLBACK_TIMEOUT_MS + 300} ms (callback timeout ${CALLBACK_TIMEOUT_MS} ms)`;
     });
     const p4CallbackFailed = oss.exchanges.slice(p4Start).filter((e) => STORE_ENDS.has(e.operation) && e.status === 203).length;
     assert.ok(p4CallbackFailed > 0, 'slow writes made no callback late: the fault had no effect');
@@ -404,7 +404,7 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
         ossFaults.inject({ operation: 'PutObject', count: 6, status: 503, code: 'ServiceUnavailable' });
         ossFaults.inject({ operation: 'UploadPart', count: 8, status: 503, code: 'ServiceUnavailable' });
         tsFaults.inject({ operation: '*', count: 6, status: 503, code: 'OTSServerBusy' });
-        tsFaults.inject({ operation: 'PutRow', count: 2, delayMs: CALLBACK_TIMEOUT_MS + 300 });
+        tsFaults.inject({ operation: 'UpdateRow', count: 2, delayMs: CALLBACK_TIMEOUT_MS + 300 });
       });
       await gateUp;
       return 'OSS, Tablestore and slow-write bursts, callbacks dropped for a while';
