@@ -48,6 +48,8 @@ export interface LocalStackOptions {
   onFunctionLog?: (entry: FunctionLogEntry) => void;
   /** OSS's callback timeout (default 5000 ms, as OSS). */
   callbackTimeoutMs?: number;
+  /** The uploader function's timeout (default 600 000 ms, as s.yaml). */
+  uploaderTimeoutMs?: number;
   /** Directory served as /files/ (default examples/files). */
   filesDir?: string;
 }
@@ -152,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           bundle: path.join(bundlesDir, 'uploader', 'index.js'),
           handler: 'index.handler',
           httpTrigger: false,
-          timeoutMs: 600_000,
+          timeoutMs: options.uploaderTimeoutMs ?? 600_000,
           memoryMb: 1024,
           concurrency: options.instances ?? 4,
           asyncRetries: 2,

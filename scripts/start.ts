@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { readJobsFile, type JobLine } from '../local/jobs-file';
 import { ProgressBar } from '../local/progress';
+import { invalidIdForMessage } from '../lib/jobs/invalid-id';
 import type { JobRecord, RecordStatus } from '../lib/records/record';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +27,8 @@ until every job has its final record; prints the records; stops everything.
   --bundles-dir <d>  build the bundles into this directory instead of dist/ (so a test
                      can run npm start while other runs use dist/)
 
-Exit status: 0 when every job ended as expected (valid jobs uploaded, invalid ones failed).`;
+Exit status: 0 when every job ended as expected (valid jobs uploaded, invalid ones failed;
+a line without a usable jobId is recorded failed as invalid-<its MNS message id>).`;
 
 interface Args {
   jobs: string;
@@ -58,15 +60,18 @@ function parseArgs(argv: string[]): Args | 'help' {
 
 class UsageError extends Error {}
 
-/** What each job id should end as: uploaded if any of its lines is a valid job, else failed. */
-function expectations(lines: JobLine[]): Map<string, { expected: RecordStatus; sends: number }> {
+/**
+ * What each record should end as: uploaded if any line of the job id is a valid job, else
+ * failed. A line without a usable job id is recorded under `invalid-<messageId>` (the id
+ * its message got when it was sent), so it is expected there.
+ */
+function expectations(sent: { line: JobLine; recordId: string }[]): Map<string, { expected: RecordStatus; sends: number }> {
   const out = new Map<string, { expected: RecordStatus; sends: number }>();
-  for (const line of lines) {
-    if (!line.jobId) continue;
-    const entry = out.get(line.jobId) ?? { expected: 'failed' as RecordStatus, sends: 0 };
+  for (const { line, recordId } of sent) {
+    const entry = out.get(recordId) ?? { expected: 'failed' as RecordStatus, sends: 0 };
     entry.sends += 1;
     if (line.job) entry.expected = 'uploaded';
-    out.set(line.jobId, entry);
+    out.set(recordId, entry);
   }
   return out;
 }
@@ -104,18 +109,21 @@ async function run(args: Args): Promise<number> {
   await stack.ossClient.put('seed/source.txt', Buffer.from('A seed object, copied by the oss-source sample job.\n'));
   const lines = await readJobsFile(args.jobs, { SOURCES_URL: stack.sources.url });
   if (lines.length === 0) throw new UsageError(`${args.jobs} has no jobs`);
-  for (const line of lines.filter((l) => l.error)) process.stderr.write(`line ${line.line}: invalid job (${line.error}); sending it anyway, it must end as failed\n`);
-  const expected = expectations(lines);
-  const unrecordable = lines.filter((l) => !l.jobId);
-  for (const line of unrecordable) process.stderr.write(`line ${line.line}: no usable jobId, so it can never have a record; the queue will dead-letter it\n`);
+  for (const line of lines.filter((l) => l.error && l.jobId)) process.stderr.write(`line ${line.line}: invalid job (${line.error}); sending it anyway, it must end as failed\n`);
 
   const sentAt = new Map<string, number>();
+  const sent: { line: JobLine; recordId: string }[] = [];
   for (const line of lines) {
-    if (line.jobId && !sentAt.has(line.jobId)) sentAt.set(line.jobId, Date.now());
+    const at = Date.now();
     // Base64, because @alicloud/mns writes the body into XML unescaped (a '&' would break it);
     // the uploader reads JSON text or its Base64 (docs/submitting.md, "Message encoding").
-    await stack.mnsClient.sendMessage(stack.queue, { MessageBody: Buffer.from(line.text, 'utf8').toString('base64') });
+    const { body } = await stack.mnsClient.sendMessage(stack.queue, { MessageBody: Buffer.from(line.text, 'utf8').toString('base64') });
+    const recordId = line.jobId ?? invalidIdForMessage(body.MessageId);
+    if (!line.jobId) process.stderr.write(`line ${line.line}: no usable jobId (${line.error ?? 'invalid job'}); sent anyway, it must end as failed under ${recordId}\n`);
+    if (!sentAt.has(recordId)) sentAt.set(recordId, at);
+    sent.push({ line, recordId });
   }
+  const expected = expectations(sent);
   process.stderr.write(`sent ${lines.length} messages (${expected.size} jobs) to queue ${stack.queue}\n`);
 
   const bar = new ProgressBar(expected.size, 'jobs');

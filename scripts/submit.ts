@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseSubmitArgs, UsageError, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
 import { checkJobsText, type JobLine } from './submit/jobs-file';
 import { createProgress } from './submit/progress';
+import { invalidIdForEvent, invalidIdForMessage } from '../lib/jobs/invalid-id';
+import { JOB_ID_PATTERN } from '../lib/jobs/job';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
 import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
 import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
@@ -104,7 +106,19 @@ function limitFor(args: SubmitArgs): { maxBodyBytes: number; limitHint: string }
   };
 }
 
-function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: JobLine[], elapsedMs: number, where: string): void {
+/**
+ * The id the uploader records an invalid line under: its own job id when usable, else
+ * `invalid-<MNS message id>` (queue) or `invalid-` + 16 hex of SHA-256(body) (invocation),
+ * as lib/jobs/delivery.ts names it. Undefined when the line was not sent.
+ */
+function recordIdOf(line: JobLine, result: SendResult | undefined, via: SubmitArgs['via']): string | undefined {
+  if (line.jobId !== undefined && JOB_ID_PATTERN.test(line.jobId)) return line.jobId;
+  if (result?.status !== 'sent') return undefined;
+  if (via === 'queue') return result.id === undefined ? undefined : invalidIdForMessage(result.id);
+  return invalidIdForEvent(Buffer.from(result.item.body, 'utf8'));
+}
+
+function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: JobLine[], elapsedMs: number, where: string, via: SubmitArgs['via']): void {
   const sent = results.filter((r) => r.status === 'sent');
   const failed = results.filter((r) => r.status === 'failed');
   const skipped = results.filter((r) => r.status === 'skipped');
@@ -112,8 +126,11 @@ function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: Jo
   out.push(`Sent ${sent.length} of ${results.length + unsent.length} job(s) to ${where} in ${(elapsedMs / 1000).toFixed(1)} s.`);
   const retried = sent.filter((r) => r.attempts > 1).length;
   if (retried > 0) out.push(`  ${retried} needed a retry.`);
-  if (invalidLines.length > 0) out.push(`Invalid, sent anyway (--allow-invalid; the pipeline records them as failed): ${invalidLines.length}`);
-  for (const line of invalidLines) out.push(`  ${label(line)}: ${line.problem}`);
+  if (invalidLines.length > 0) out.push(`Invalid, sent anyway (--allow-invalid; the pipeline records each as failed): ${invalidLines.length}`);
+  for (const line of invalidLines) {
+    const recordId = recordIdOf(line, results.find((r) => r.item.line === line.line), via);
+    out.push(`  ${label(line)}: ${line.problem}${recordId !== undefined && recordId !== line.jobId ? `\n    recorded as job ${recordId}` : ''}`);
+  }
   if (unsent.length > 0) out.push(`Not sent (invalid): ${unsent.length}`);
   for (const line of unsent) out.push(`  ${label(line)}: ${line.problem}`);
   if (failed.length > 0) out.push(`Failed: ${failed.length}`);
@@ -188,7 +205,7 @@ async function main(): Promise<void> {
   });
   progress.finish(counts);
   const sentInvalid = invalid.filter((l) => !l.unsendable);
-  printSummary(results, sentInvalid, unsendable, Date.now() - started, where);
+  printSummary(results, sentInvalid, unsendable, Date.now() - started, where, args.via);
   const allSent = unsendable.length === 0 && results.every((r) => r.status === 'sent');
   process.exitCode = allSent ? 0 : 1;
 }

@@ -10,6 +10,7 @@ import { deliveriesFromEvent } from '../../lib/jobs/delivery';
 import { log } from '../../lib/log';
 import { ConfigError } from '../../lib/uploader/config';
 import { processDepsFor, uploaderInstance, type UploaderInstance } from '../../lib/uploader/instance';
+import { invocationLease } from '../../lib/uploader/invocation-lease';
 import { processDeliveries, type BatchSummary } from '../../lib/uploader/process';
 
 function instanceFor(credentials: ReturnType<typeof usableCredentials>, requestId: string): UploaderInstance {
@@ -26,6 +27,8 @@ function instanceFor(credentials: ReturnType<typeof usableCredentials>, requestI
 
 /** FC entry point (`index.handler`). */
 export const handler: FcHandler<BatchSummary> = async (event, context) => {
+  const startedAt = Date.now();
   const instance = instanceFor(usableCredentials(context), context.requestId);
-  return processDeliveries(deliveriesFromEvent(event), processDepsFor(instance, context.requestId));
+  const deps = { ...processDepsFor(instance, context.requestId), lease: invocationLease(context, startedAt) };
+  return processDeliveries(deliveriesFromEvent(event), deps);
 };

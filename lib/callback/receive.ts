@@ -121,12 +121,14 @@ export async function receiveCallback(req: ReceivedRequest, config: CallbackConf
     if (claimed === undefined || !JOB_ID_PATTERN.test(claimed)) throw new RefusalError('job_id_missing', `the callback carries no valid ${JOB_ID_VAR} variable`);
     verifyJobToken(config.tokenSecrets, { jobId: claimed, bucket: payload.bucket, key: payload.object, vars: jobVarsOf(payload.vars) }, payload.vars[TOKEN_VAR]);
     jobId = claimed;
-    const { record } = await store.record(callbackOutcome(payload, jobId, verified.requestId));
+    // A record is final once `uploaded`: a later callback for the job (a replay, or one
+    // carrying other values) writes nothing and is answered with what is stored.
+    const { record, applied } = await store.record(callbackOutcome(payload, jobId, verified.requestId));
     return {
       status: 200,
-      outcome: 'recorded',
+      outcome: applied ? 'recorded' : 'already_recorded',
       jobId,
-      body: { jobId, status: record.status, etag: record.etag ?? bareEtag(payload.etag), size: record.size ?? payload.size },
+      body: { jobId, status: record.status, ...(record.etag !== undefined ? { etag: record.etag } : {}), ...(record.size !== undefined ? { size: record.size } : {}) },
     };
   } catch (error) {
     if (error instanceof StoreError) {

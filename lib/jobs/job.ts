@@ -3,6 +3,7 @@
  */
 import { ReasonedError } from '../errors';
 import { BUCKET_PATTERN } from '../settings';
+import { escapeGivenJobId, MAX_GIVEN_ID_CHARS } from './invalid-id';
 
 /** Where a job's content comes from. */
 export type JobSource = { url: string } | { text: string } | { base64: string } | { oss: { bucket: string; key: string } };
@@ -22,29 +23,69 @@ export interface Job {
 /** 1–128 characters of `[A-Za-z0-9._:-]`. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** A job that can never succeed: a permanent failure, recorded, never retried. */
-export class InvalidJobError extends ReasonedError<'invalid_job'> {
+/**
+ * A job that can never succeed: a permanent failure, recorded, never retried.
+ * `invalid_job_id`: the job id is missing or unusable (the record then gets an `invalid-…`
+ * id, lib/jobs/invalid-id.ts); `invalid_job`: anything else, under the job's own id.
+ */
+export class InvalidJobError extends ReasonedError<'invalid_job' | 'invalid_job_id'> {
   /** The job id when the body had a valid one, so the failure can still be recorded. */
   readonly jobId: string | undefined;
 
-  constructor(message: string, jobId?: string) {
-    super('invalid_job', message);
+  constructor(message: string, jobId?: string, reason: 'invalid_job' | 'invalid_job_id' = 'invalid_job') {
+    super(reason, message);
     this.jobId = jobId;
   }
 }
 
+/**
+ * The error of a body whose `jobId` is missing or unusable. Its message holds the id as
+ * given, escaped and cut to 128 characters (escapeGivenJobId), never more.
+ *
+ * @example invalidJobIdError('space id').message // => 'jobId "space id" is not 1–128 characters of A-Z a-z 0-9 . _ : -'
+ */
+export function invalidJobIdError(given: unknown, why?: string): InvalidJobError {
+  const escaped = escapeGivenJobId(given);
+  if (escaped === undefined) return new InvalidJobError(`jobId is missing${why ? `: ${why}` : ''}`, undefined, 'invalid_job_id');
+  const cut = escaped.length >= MAX_GIVEN_ID_CHARS ? ` (cut to ${MAX_GIVEN_ID_CHARS} characters)` : '';
+  return new InvalidJobError(`jobId ${escaped}${cut} is not 1–128 characters of A-Z a-z 0-9 . _ : -`, undefined, 'invalid_job_id');
+}
+
 const MAX_KEY_BYTES = 1023; // OSS object names are 1–1023 bytes
-const META_NAME = /^[a-z0-9-_]{1,64}$/i;
+/**
+ * OSS refuses user metadata names with anything but letters, digits and hyphens (an
+ * underscore included): error 0011-00000004,
+ * https://help.aliyun.com/en/oss/user-guide/0011-00000004 (read 2026-12-02).
+ */
+const META_NAME = /^[a-z0-9-]{1,64}$/i;
 const VAR_NAME = /^[a-z0-9_.-]{1,64}$/;
 const MAX_METADATA_BYTES = 8 * 1024; // OSS caps all user metadata at 8 KB
 /** Custom variables share the 5 KB x-oss-callback-var header with the job id and token. */
 const MAX_VARS_BYTES = 3 * 1024;
 
+/**
+ * Where a header value cannot go out as the job wrote it, or undefined when it can.
+ * Node refuses (ERR_INVALID_CHAR, "Invalid character in header content") anything but
+ * TAB, 0x20–0x7E and 0x80–0xFF: lib/_http_common.js `checkInvalidHeaderChar`
+ * (nodejs/node v20.x; `http.validateHeaderValue`). The 0x80–0xFF it lets through are sent
+ * as single Latin-1 bytes, so `é` would reach OSS as the byte E9, not the UTF-8 text the
+ * job holds. Only TAB and printable ASCII are sendable as given.
+ */
+export function headerUnsafeCharacter(value: string): string | undefined {
+  const match = /[^\t\x20-\x7e]/.exec(value);
+  if (!match) return undefined;
+  const code = value.codePointAt(match.index)!;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} at position ${match.index}`;
+}
+
+/** Lone UTF-16 surrogates: not text, so not encodable as the UTF-8 OSS object names are. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function stringMap(value: unknown, field: string, namePattern: RegExp, maxBytes: number, jobId: string): Record<string, string> {
+function stringMap(value: unknown, field: string, namePattern: RegExp, maxBytes: number, jobId: string, asHeader: boolean): Record<string, string> {
   if (!isRecord(value)) throw new InvalidJobError(`${field} must be an object of strings`, jobId);
   const out: Record<string, string> = {};
   let bytes = 0;
@@ -52,6 +93,9 @@ function stringMap(value: unknown, field: string, namePattern: RegExp, maxBytes:
     if (!namePattern.test(name)) throw new InvalidJobError(`${field}.${name}: name must match ${namePattern.source}`, jobId);
     if (typeof v !== 'string') throw new InvalidJobError(`${field}.${name} must be a string`, jobId);
     if (/[\r\n]/.test(v)) throw new InvalidJobError(`${field}.${name} must not contain line breaks`, jobId);
+    const unsafe = asHeader ? headerUnsafeCharacter(v) : undefined;
+    if (unsafe) throw new InvalidJobError(`${field}.${name} cannot be sent in an HTTP header: ${unsafe} (only printable ASCII and tab)`, jobId);
+    if (!asHeader && LONE_SURROGATE.test(v)) throw new InvalidJobError(`${field}.${name} holds a lone UTF-16 surrogate, which is not text`, jobId);
     bytes += Buffer.byteLength(name) + Buffer.byteLength(v);
     out[name] = v;
   }
@@ -72,6 +116,8 @@ function checkKey(value: unknown, field: string, jobId: string): string {
   if (value.startsWith('/') || value.startsWith('\\')) throw new InvalidJobError(`${field} must not start with / or \\`, jobId);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidJobError(`${field} must not contain control characters`, jobId);
+  // ali-oss percent-encodes the name with encodeURIComponent, which throws URIError on these.
+  if (LONE_SURROGATE.test(value)) throw new InvalidJobError(`${field} holds a lone UTF-16 surrogate, which cannot be UTF-8`, jobId);
   return value;
 }
 
@@ -117,11 +163,9 @@ function checkSource(value: unknown, jobId: string): JobSource {
  * // => { jobId: 'inv-1', source: { text: 'hi' }, target: { key: 'a.txt' } }
  */
 export function parseJob(input: unknown): Job {
-  if (!isRecord(input)) throw new InvalidJobError('a job must be a JSON object');
+  if (!isRecord(input)) throw invalidJobIdError(undefined, 'a job must be a JSON object');
   const jobIdValue = input.jobId;
-  if (typeof jobIdValue !== 'string' || !JOB_ID_PATTERN.test(jobIdValue)) {
-    throw new InvalidJobError('jobId must be 1–128 characters of A-Z a-z 0-9 . _ : -');
-  }
+  if (typeof jobIdValue !== 'string' || !JOB_ID_PATTERN.test(jobIdValue)) throw invalidJobIdError(jobIdValue);
   const jobId = jobIdValue;
   const known = new Set(['jobId', 'source', 'target', 'contentType', 'metadata', 'vars']);
   for (const field of Object.keys(input)) {
@@ -136,9 +180,11 @@ export function parseJob(input: unknown): Job {
     if (typeof input.contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(input.contentType) || /[\r\n]/.test(input.contentType)) {
       throw new InvalidJobError('contentType must be a MIME type such as image/jpeg', jobId);
     }
+    const unsafe = headerUnsafeCharacter(input.contentType);
+    if (unsafe) throw new InvalidJobError(`contentType cannot be sent in an HTTP header: ${unsafe} (only printable ASCII and tab)`, jobId);
     job.contentType = input.contentType;
   }
-  if (input.metadata !== undefined) job.metadata = stringMap(input.metadata, 'metadata', META_NAME, MAX_METADATA_BYTES, jobId);
-  if (input.vars !== undefined) job.vars = stringMap(input.vars, 'vars', VAR_NAME, MAX_VARS_BYTES, jobId);
+  if (input.metadata !== undefined) job.metadata = stringMap(input.metadata, 'metadata', META_NAME, MAX_METADATA_BYTES, jobId, true);
+  if (input.vars !== undefined) job.vars = stringMap(input.vars, 'vars', VAR_NAME, MAX_VARS_BYTES, jobId, false);
   return job;
 }

@@ -37,7 +37,10 @@ export interface Outcome {
   clientIp?: string;
   operation?: string;
   vars?: Record<string, string>;
+  /** Why a job failed or stayed unconfirmed, for humans; never a secret. */
   error?: string;
+  /** The machine-readable reason behind `error` (`invalid_job_id`, `invalid_job`, `source_not_found`, …). */
+  reason?: string;
 }
 
 /** One Tablestore row per job, as read back (DESIGN.md section 4). */
@@ -61,9 +64,12 @@ export function partitionKeyHash(jobId: string): string {
   return createHash('md5').update(jobId, 'utf8').digest('hex').slice(0, 4);
 }
 
-/** True when a record at `current` may be overwritten by `next` (same or higher rank). */
+/**
+ * True when a record at `current` may be overwritten by `next`: only a strictly higher
+ * rank moves it, so a record never changes once it holds its final status.
+ */
 export function statusMayMove(current: RecordStatus | undefined, next: RecordStatus): boolean {
-  return current === undefined || STATUS_RANK[next] >= STATUS_RANK[current];
+  return current === undefined || STATUS_RANK[next] > STATUS_RANK[current];
 }
 
 /**

@@ -14,6 +14,35 @@ import { JOB_ID_PATTERN } from '../jobs/job';
 export const PK_HASH = 'pk_hash';
 export const JOB_ID = 'job_id';
 
+/**
+ * The uploader's lease on a job (lib/store/lease.ts): which invocation holds it and until
+ * when (epoch ms, INTEGER). Kept apart from `status`, which only ever moves up; a row that
+ * has a lease but no status is a job being worked on, not yet a record.
+ */
+export const LEASE_OWNER = 'lease_owner';
+export const LEASE_UNTIL = 'lease_until';
+
+/**
+ * The columns an outcome describes besides its status and author. A write that moves the
+ * status replaces all of them: a column the new outcome lacks is deleted, so a record
+ * never mixes what one party learned with what another learned earlier (a stale `error`,
+ * a HEAD's MIME type beside a callback's etag).
+ */
+const FIELD_COLUMNS: ReadonlyArray<readonly [Exclude<keyof Outcome, 'jobId' | 'status' | 'recordedBy'>, string]> = [
+  ['bucket', 'bucket'],
+  ['object', 'object'],
+  ['etag', 'etag'],
+  ['size', 'size'],
+  ['mimeType', 'mime_type'],
+  ['crc64', 'crc64'],
+  ['contentMd5', 'content_md5'],
+  ['ossRequestId', 'oss_request_id'],
+  ['clientIp', 'client_ip'],
+  ['operation', 'operation'],
+  ['vars', 'vars'],
+  ['error', 'error'],
+  ['reason', 'reason'],
+];
 
 const UINT64_MAX = 2n ** 64n - 1n;
 
@@ -55,10 +84,11 @@ export function checkOutcome(outcome: Outcome): void {
     const ok = typeof outcome.vars === 'object' && outcome.vars !== null && !Array.isArray(outcome.vars) && Object.values(outcome.vars).every((v) => typeof v === 'string');
     if (!ok) bad('vars must map names to strings');
   }
-  for (const key of ['bucket', 'object', 'etag', 'mimeType', 'contentMd5', 'ossRequestId', 'clientIp', 'operation', 'error'] as const) {
+  for (const key of ['bucket', 'object', 'etag', 'mimeType', 'contentMd5', 'ossRequestId', 'clientIp', 'operation', 'error', 'reason'] as const) {
     const value = outcome[key];
     if (value !== undefined && typeof value !== 'string') bad(`${key} must be a string`);
   }
+  if (outcome.reason !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(outcome.reason)) bad('reason must be 1-128 characters of [A-Za-z0-9_.:-]');
 }
 
 /**
@@ -82,8 +112,14 @@ export function outcomeCells(outcome: Outcome, now: number): Cell[] {
   text('operation', outcome.operation);
   if (outcome.vars !== undefined) cells.push({ vars: JSON.stringify(outcome.vars) });
   text('error', outcome.error);
+  text('reason', outcome.reason);
   cells.push({ updated_at: integerCell(now) });
   return cells;
+}
+
+/** The field columns `outcome` leaves undefined: a status move deletes them (see FIELD_COLUMNS). */
+export function absentFieldColumns(outcome: Outcome): string[] {
+  return FIELD_COLUMNS.filter(([field]) => outcome[field] === undefined).map(([, column]) => column);
 }
 
 /** The record a newly created row holds. */
@@ -101,14 +137,15 @@ export interface SdkRow {
 
 /**
  * Converts a row read with the SDK back into a record (INTEGER cells to numbers).
- * Returns undefined for the SDK's empty answer to a missing row.
+ * Returns undefined for the SDK's empty answer to a missing row, and for a row that holds
+ * only a lease (a job being worked on has no record yet).
  */
 export function recordFromRow(row: SdkRow | undefined): JobRecord | undefined {
   if (!row || !row.primaryKey || row.primaryKey.length === 0) return undefined;
   const jobId = row.primaryKey.find((c) => c.name === JOB_ID)?.value;
   if (typeof jobId !== 'string') throw corrupt('?', 'primary key has no string job_id');
-  const cells = new Map<string, unknown>();
-  for (const attribute of row.attributes ?? []) cells.set(attribute.columnName, attribute.columnValue);
+  const cells = cellsOf(row);
+  if (!cells.has('status')) return undefined;
 
   const str = (column: string): string | undefined => {
     const value = cells.get(column);
@@ -150,6 +187,7 @@ export function recordFromRow(row: SdkRow | undefined): JobRecord | undefined {
     ['clientIp', 'client_ip'],
     ['operation', 'operation'],
     ['error', 'error'],
+    ['reason', 'reason'],
   ];
   for (const [field, column] of optionalText) {
     const value = str(column);
@@ -160,6 +198,25 @@ export function recordFromRow(row: SdkRow | undefined): JobRecord | undefined {
   const vars = str('vars');
   if (vars !== undefined) record.vars = parseVars(jobId, vars);
   return record;
+}
+
+/** A row's lease, when it has a well-formed one (the claim's fallback reads it). */
+export function leaseFromRow(row: SdkRow | undefined): { owner: string; until: number } | undefined {
+  const cells = cellsOf(row);
+  const owner = cells.get(LEASE_OWNER);
+  const until = integerValue(cells.get(LEASE_UNTIL));
+  return typeof owner === 'string' && until !== undefined ? { owner, until } : undefined;
+}
+
+/** True when the SDK's answer is a row that exists (it answers `{}` for a missing one). */
+export function rowExists(row: SdkRow | undefined): boolean {
+  return Boolean(row?.primaryKey && row.primaryKey.length > 0);
+}
+
+function cellsOf(row: SdkRow | undefined): Map<string, unknown> {
+  const cells = new Map<string, unknown>();
+  for (const attribute of row?.attributes ?? []) cells.set(attribute.columnName, attribute.columnValue);
+  return cells;
 }
 
 /** An INTEGER cell (the SDK's Int64) as a number; a DOUBLE holding an integer is accepted too. */

@@ -1,35 +1,40 @@
 import TableStore from 'tablestore';
 import type { JobRecord, Outcome, RecordStatus } from '../records/record';
 import { TablestoreClient, type BackoffPolicy } from './client';
+import { statusBelow, statusMissing, writeCondition } from './conditions';
 import { DEFAULT_TABLE, type StoreConfig } from './config';
 import { StoreError } from './errors';
-import { checkJobId, checkOutcome, integerCell, JOB_ID, newRecord, outcomeCells, PK_HASH, primaryKeyOf, recordFromRow, type SdkRow } from './row';
+import { claimJob, countUploadedDelivery, dropLease, releaseLease, type ClaimResult, type Lease } from './lease';
+import { absentFieldColumns, checkJobId, checkOutcome, integerCell, JOB_ID, newRecord, outcomeCells, PK_HASH, recordFromRow } from './row';
+import { RowAccess } from './row-access';
 import { STATUS_INDEX_COLUMNS, statusIndexMeta } from './status-index';
 
 export { StoreError } from './errors';
+export type { ClaimResult, Lease } from './lease';
 
 /** What `record` did. */
 export interface RecordResult {
   /** The row after the write, as read back (or as created). */
   record: JobRecord;
-  /** False when a higher status was already stored: then only `deliveries` may have moved. */
+  /** False when the same or a higher status was already stored: then only `deliveries` may have moved. */
   applied: boolean;
 }
 
 /**
  * Status order as Tablestore sees it. The store compares statuses inside Tablestore
  * conditions, which order STRING cells bytewise, and the three statuses happen to sort
- * bytewise in rank order ('f' < 's' < 'u'), so `status <= new` in a condition means
- * "rank(status) <= rank(new)" with no extra rank column. test/store/row.test.ts pins it
+ * bytewise in rank order ('f' < 's' < 'u'), so `status < new` in a condition means
+ * "rank(status) < rank(new)" with no extra rank column (conditions.ts `statusBelow`). test/store/row.test.ts pins it
  * against STATUS_RANK, so adding a status that breaks the order fails the tests.
  */
 export const STATUSES_IN_BYTE_ORDER: readonly RecordStatus[] = ['failed', 'stored_unconfirmed', 'uploaded'];
 
 /**
  * The results table: one row per job, written so that the status only ever moves up
- * (`failed` < `stored_unconfirmed` < `uploaded`), enforced atomically by Tablestore
- * conditions rather than by reading first. Every call finishes within the configured
- * deadline (`timeoutMs`) or fails with a StoreError.
+ * (`failed` < `stored_unconfirmed` < `uploaded`) and a record at its final status is not
+ * rewritten, enforced atomically by Tablestore conditions rather than by reading first.
+ * The same row carries the uploader's lease on the job (lease.ts). Every call finishes
+ * within the configured deadline (`timeoutMs`) or fails with a StoreError.
  *
  * @example
  * const store = new RecordStore(storeConfigFromEnv(process.env, context.credentials));
@@ -83,68 +88,94 @@ export class RecordStore {
     }
   }
 
-  /** Reads a job's record; undefined when the job has none. */
+  /** Reads a job's record; undefined when the job has none (or only a lease on it). */
   async getRecord(jobId: string): Promise<JobRecord | undefined> {
     checkJobId(jobId);
-    return this.read(jobId, this.deadline());
+    return recordFromRow(await this.row(jobId).read());
   }
 
   /**
-   * Records an outcome. Creates the row when the job has none (`deliveries` 1 when
-   * `countDelivery`, else 0); otherwise writes the outcome's fields only if the stored
-   * status is not higher, and adds one to `deliveries` when `countDelivery` (even when the
-   * status stays). A repeated identical outcome rewrites the same values.
+   * Records an outcome; the status only ever moves up, and a record at its final status
+   * is never rewritten:
+   * - a job without a record gets one (`deliveries` 1 when `countDelivery`, else 0);
+   * - a record at a lower status takes the outcome wholesale: every field the outcome
+   *   lacks (a stale `error`, an older etag…) is removed;
+   * - a record at the same or a higher status is left as it is, except that
+   *   `countDelivery` still adds one to `deliveries`.
+   * `releaseLease` also drops the uploader's lease (the delivery that holds it is done).
+   * One write when the job has no record yet; otherwise up to three calls, the last a read
+   * of the row so `record` is what is stored.
    */
-  async record(outcome: Outcome, options: { countDelivery?: boolean } = {}): Promise<RecordResult> {
+  async record(outcome: Outcome, options: { countDelivery?: boolean; releaseLease?: boolean } = {}): Promise<RecordResult> {
     checkOutcome(outcome);
     const countDelivery = options.countDelivery ?? false;
-    const deadlineAt = this.deadline();
+    const row = this.row(outcome.jobId);
+    const now = Date.now();
     // INCREMENT must not be repeated after a failure that may have been applied; without
     // it every write here rewrites the same values, so any transient failure may be retried.
     const idempotent = !countDelivery;
-    const primaryKey = primaryKeyOf(outcome.jobId);
-    const now = Date.now();
+    const leaseUpdates = options.releaseLease ? [dropLease()] : [];
+    const deliveries = countDelivery ? 1 : 0;
 
-    const created = await this.write(
-      'putRow',
-      {
-        tableName: this.table,
-        primaryKey,
-        condition: new TableStore.Condition(TableStore.RowExistenceExpectation.EXPECT_NOT_EXIST, null),
-        attributeColumns: [...outcomeCells(outcome, now), { deliveries: integerCell(countDelivery ? 1 : 0) }, { created_at: integerCell(now) }],
-        returnContent: { returnType: TableStore.ReturnType.NONE },
-      },
-      deadlineAt,
+    // The first outcome of the job: the row is missing or holds only a lease. Such a row
+    // never has `deliveries` (only recorded jobs are counted), so they are simply set.
+    const cells = outcomeCells(outcome, now);
+    const first = await row.update(
+      writeCondition('IGNORE', statusMissing()),
+      [{ PUT: [...cells, { deliveries: integerCell(deliveries) }, { created_at: integerCell(now) }] }, ...leaseUpdates],
       idempotent,
     );
-    if (created) return { record: newRecord(outcome, countDelivery ? 1 : 0, now), applied: true };
+    if (first) return { record: newRecord(outcome, deliveries, now), applied: true };
 
-    // The row exists: write only if its status is not higher than ours. A row without a
-    // status cannot exist (every write sets one), so a missing status fails the condition.
-    const notHigher = new TableStore.SingleColumnCondition('status', outcome.status, TableStore.ComparatorType.LESS_EQUAL, false, true);
-    const applied = await this.write(
-      'updateRow',
-      {
-        tableName: this.table,
-        primaryKey,
-        condition: new TableStore.Condition(TableStore.RowExistenceExpectation.EXPECT_EXIST, notHigher),
-        updateOfAttributeColumns: [{ PUT: outcomeCells(outcome, now) }, ...(countDelivery ? [{ INCREMENT: [{ deliveries: integerCell(1) }] }] : [])],
-        returnContent: { returnType: TableStore.ReturnType.NONE },
-      },
-      deadlineAt,
+    const absent = absentFieldColumns(outcome);
+    const raised = await row.update(
+      writeCondition('EXPECT_EXIST', statusBelow(outcome.status)),
+      [{ PUT: cells }, ...(absent.length > 0 ? [{ DELETE_ALL: absent }] : []), ...(countDelivery ? [{ INCREMENT: [{ deliveries: integerCell(1) }] }] : []), ...leaseUpdates],
       idempotent,
     );
-    if (!applied && countDelivery) await this.incrementDeliveries(outcome.jobId, now, deadlineAt);
-
-    const record = await this.read(outcome.jobId, deadlineAt);
-    if (!record) throw new StoreError('not_found', `record of job ${outcome.jobId} disappeared while it was being written`, { retryable: true });
-    return { record, applied };
+    if (!raised && countDelivery) {
+      await row.update(
+        writeCondition('EXPECT_EXIST'),
+        [{ PUT: [{ updated_at: integerCell(now) }] }, { INCREMENT: [{ deliveries: integerCell(1) }] }, ...leaseUpdates],
+        false,
+      );
+    }
+    const stored = recordFromRow(await row.read());
+    if (stored) return { record: stored, applied: raised };
+    // No record although the first write was refused: only possible if the service
+    // refused a column condition on a missing row (lib/store/conditions.ts). Create it.
+    const created = await row.put(writeCondition('EXPECT_NOT_EXIST'), [...cells, { deliveries: integerCell(deliveries) }, { created_at: integerCell(now) }], idempotent);
+    if (created) return { record: newRecord(outcome, deliveries, now), applied: true };
+    throw new StoreError('condition_failed', `record of job ${outcome.jobId} changed while it was being written`, { retryable: true });
   }
 
-  /** Adds one to `deliveries` of an existing record; StoreError('not_found') when there is none. */
-  async countDelivery(jobId: string): Promise<void> {
+  /**
+   * Claims a job for an upload until `lease.until` (see lease.ts): `claimed` (upload it),
+   * `uploaded` (already done; this delivery has been counted) or `held` (another
+   * invocation is on it now).
+   *
+   * @example
+   * const claim = await store.claim('inv-1', { owner: context.requestId, until: Date.now() + 600_000 });
+   */
+  async claim(jobId: string, lease: Lease): Promise<ClaimResult> {
     checkJobId(jobId);
-    await this.incrementDeliveries(jobId, Date.now(), this.deadline());
+    if (lease.owner === '' || !Number.isSafeInteger(lease.until)) throw new StoreError('invalid_outcome', 'a lease needs an owner and an integer end time', { retryable: false });
+    return claimJob(this.row(jobId), lease, Date.now());
+  }
+
+  /**
+   * After an upload whose callback answered 200: counts the delivery on the `uploaded`
+   * record and drops the lease. False when the job is not `uploaded` (nothing written).
+   */
+  async countUploaded(jobId: string): Promise<boolean> {
+    checkJobId(jobId);
+    return countUploadedDelivery(this.row(jobId), Date.now());
+  }
+
+  /** Gives a claimed job back (its delivery will come again) if `owner` still holds it. */
+  async release(jobId: string, owner: string): Promise<boolean> {
+    checkJobId(jobId);
+    return releaseLease(this.row(jobId), owner);
   }
 
   /** Closes idle connections (tests and scripts; a function instance keeps them for reuse). */
@@ -152,41 +183,8 @@ export class RecordStore {
     this.client.close();
   }
 
-  private async incrementDeliveries(jobId: string, now: number, deadlineAt: number): Promise<void> {
-    const done = await this.write(
-      'updateRow',
-      {
-        tableName: this.table,
-        primaryKey: primaryKeyOf(jobId),
-        condition: new TableStore.Condition(TableStore.RowExistenceExpectation.EXPECT_EXIST, null),
-        updateOfAttributeColumns: [{ PUT: [{ updated_at: integerCell(now) }] }, { INCREMENT: [{ deliveries: integerCell(1) }] }],
-        returnContent: { returnType: TableStore.ReturnType.NONE },
-      },
-      deadlineAt,
-      false,
-    );
-    if (!done) throw new StoreError('not_found', `job ${jobId} has no record to count a delivery on`, { code: 'OTSConditionCheckFail', retryable: false });
-  }
-
-  /** A conditional write: true when written, false when its condition did not hold. */
-  private async write(operation: 'putRow' | 'updateRow', params: unknown, deadlineAt: number, idempotent: boolean): Promise<boolean> {
-    try {
-      await this.client.call(operation, params, { deadlineAt, idempotent });
-      return true;
-    } catch (err) {
-      if (err instanceof StoreError && err.code === 'OTSConditionCheckFail') return false;
-      throw err;
-    }
-  }
-
-  private async read(jobId: string, deadlineAt: number): Promise<JobRecord | undefined> {
-    const data = await this.client.call<{ row?: SdkRow }>(
-      'getRow',
-      { tableName: this.table, primaryKey: primaryKeyOf(jobId), maxVersions: 1 },
-      { deadlineAt, idempotent: true },
-    );
-    // The SDK answers a missing row with `row: {}` (lib/protocol/decoder.js _parseRowItem).
-    return recordFromRow(data.row);
+  private row(jobId: string): RowAccess {
+    return new RowAccess(this.client, this.table, jobId, this.deadline());
   }
 
   private checkSchema(described: DescribedTable): void {

@@ -64,6 +64,37 @@ const TRANSIENT_OSS_CODES = new Set(['SecurityTokenExpired', 'RequestTimeout', '
 /** Node's socket-level failures. */
 const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
+/**
+ * Node's codes for a request it refuses to build: a header value or name it will not send
+ * (lib/_http_common.js, lib/_http_outgoing.js), a path with characters it will not send
+ * (lib/_http_client.js), a URL it cannot parse. The same request fails the same way every
+ * time. https://nodejs.org/api/errors.html#nodejs-error-codes
+ */
+const UNSENDABLE_NODE_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_INVALID_HTTP_TOKEN', 'ERR_UNESCAPED_CHARACTERS', 'ERR_INVALID_URL']);
+/** What such a refusal is thrown as (Node's codes above are TypeErrors; encodeURIComponent throws URIError). */
+const PROGRAMMING_ERROR_NAMES = new Set(['TypeError', 'RangeError', 'URIError']);
+
+/**
+ * True for a request that could not be sent at all because of what it holds, a
+ * deterministic failure: repeating it fails the same way. Node's own errors carry their
+ * code. Through ali-oss they arrive without it: urllib 2.x catches what `http.request`
+ * throws while building the request and reports it with status -1
+ * (node_modules/urllib/lib/urllib.js, "request headers checker will throw error"), and
+ * ali-oss turns that into an Error whose `name` and `code` are the original error's name
+ * and `status` is -1 (node_modules/ali-oss/lib/client.js `requestError`, 6.23.0). Network
+ * failures there are named RequestError, ResponseError, ConnectionTimeoutError… (urllib
+ * renames a plain `Error` from the socket), never TypeError, RangeError or URIError.
+ *
+ * @example isUnsendableRequest(Object.assign(new Error('Invalid character in header content ["x-oss-meta-a"]'), { name: 'TypeError', status: -1, code: 'TypeError' })) // => true
+ */
+export function isUnsendableRequest(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as OssSdkError;
+  if (typeof e.code === 'string' && UNSENDABLE_NODE_CODES.has(e.code)) return true;
+  if (error instanceof URIError) return true;
+  return e.status === -1 && PROGRAMMING_ERROR_NAMES.has(e.name);
+}
+
 /** True for an ali-oss 203 CallbackFailed: the object is stored, only the callback failed. */
 export function isCallbackFailed(error: unknown): error is OssSdkError {
   const e = error as OssSdkError | undefined;
@@ -82,6 +113,8 @@ export function isCallbackFailed(error: unknown): error is OssSdkError {
 export function isTransient(error: unknown): boolean {
   if (error instanceof SourceError) return !error.permanent;
   if (error instanceof InvalidJobError || error instanceof CallbackParamsError) return false;
+  // Before the status check: ali-oss reports these with status -1, as it does network errors.
+  if (isUnsendableRequest(error)) return false;
   // The object is stored: repeating the upload would not change what the callback does.
   if (isCallbackFailed(error)) return false;
   if (typeof error !== 'object' || error === null) return true;
@@ -112,7 +145,9 @@ export function describeError(error: unknown): string {
 /** The machine-readable reason of a failure, for summaries and logs. */
 export function reasonOf(error: unknown): string {
   if (error instanceof ReasonedError) return error.reason;
+  if (isUnsendableRequest(error)) return 'request_not_sendable';
   const e = error as OssSdkError | undefined;
-  if (e && typeof e.code === 'string' && e.code !== '') return `oss_${e.code}`;
+  // Records keep reasons as 1–128 of [A-Za-z0-9_.:-] (lib/store/row.ts).
+  if (e && typeof e.code === 'string' && e.code !== '') return `oss_${e.code.replace(/[^A-Za-z0-9_.:-]/g, '_')}`.slice(0, 128);
   return 'unknown';
 }

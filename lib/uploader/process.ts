@@ -1,14 +1,16 @@
 /**
- * Handling a batch of deliveries: each job validated, checked against its record,
- * uploaded and recorded, with bounded concurrency. One job's transient failure never
- * stops the others: they finish, and then the batch fails as a whole so the queue
- * delivers it again; the jobs already done are then acknowledged by the record check.
+ * Handling a batch of deliveries: each job validated, claimed (a lease on its row, so no
+ * other invocation uploads it at the same time), uploaded and recorded, with bounded
+ * concurrency. Every delivery ends in a record, an invalid one included. One job's
+ * transient failure never stops the others: they finish, and then the batch fails as a
+ * whole so the queue delivers it again; the jobs already done are then only counted.
  */
+import { randomUUID } from 'node:crypto';
 import type { Delivery } from '../jobs/delivery';
 import { ReasonedError } from '../errors';
 import { log } from '../log';
 import type { Outcome } from '../records/record';
-import { StoreError } from '../store/errors';
+import type { Lease } from '../store/lease';
 import type { RecordStore } from '../store/store';
 import { describeError, reasonOf } from './errors';
 import { uploadJob, type UploadDeps } from './upload';
@@ -41,13 +43,21 @@ export interface BatchSummary {
 export class BatchIncompleteError extends ReasonedError<'batch_incomplete'> {
   constructor(readonly summary: BatchSummary) {
     const pending = summary.jobs.filter((j) => j.outcome === 'retry_later');
-    const ids = pending.map((j) => j.jobId ?? `#${j.index}`).join(', ');
-    super('batch_incomplete', `${pending.length} of ${summary.total} job(s) failed transiently and must be delivered again: ${ids}`);
+    const ids = pending.map((j) => `${j.jobId ?? `#${j.index}`}${j.reason ? ` (${j.reason})` : ''}`).join(', ');
+    super('batch_incomplete', `${pending.length} of ${summary.total} job(s) could not finish now and must be delivered again: ${ids}`);
+  }
+}
+
+/** Another invocation holds the job's lease: this delivery must come again later. */
+export class JobInProgressError extends ReasonedError<'job_in_progress'> {
+  constructor(jobId: string, lease?: Lease) {
+    const holder = lease ? ` (invocation ${lease.owner}, until ${new Date(lease.until).toISOString()})` : '';
+    super('job_in_progress', `job ${jobId} is being uploaded by another invocation${holder}; this delivery comes again later`);
   }
 }
 
 /** The store operations the uploader uses. */
-export type UploaderStore = Pick<RecordStore, 'getRecord' | 'record' | 'countDelivery'>;
+export type UploaderStore = Pick<RecordStore, 'claim' | 'countUploaded' | 'release' | 'record'>;
 
 export interface ProcessDeps {
   store: UploaderStore;
@@ -56,7 +66,15 @@ export interface ProcessDeps {
   concurrency: number;
   /** FC request id, for logs and the summary. */
   requestId?: string;
+  /**
+   * The lease this invocation takes on each job before uploading it: its owner (the
+   * request id) and when the invocation ends at the latest. Default: the request id (or a
+   * random id) for 10 minutes, the uploader's timeout in s.yaml.
+   */
+  lease?: Lease;
 }
+
+const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 
 const LEVEL: Record<JobOutcome, 'info' | 'warn' | 'error'> = {
   uploaded: 'info',
@@ -67,55 +85,62 @@ const LEVEL: Record<JobOutcome, 'info' | 'warn' | 'error'> = {
   retry_later: 'error',
 };
 
-async function handleDelivery(delivery: Delivery, deps: ProcessDeps): Promise<Omit<JobReport, 'index' | 'ms'>> {
+async function handleDelivery(delivery: Delivery, deps: ProcessDeps, lease: Lease): Promise<Omit<JobReport, 'index' | 'ms'>> {
   const { store } = deps;
   if (!delivery.job) {
+    // Recorded under the job's id when it had a usable one, else under `invalid-…`.
     const error = delivery.error!;
-    // Without a job id there is no row to write: the report and the log line are all.
-    if (error.jobId !== undefined) {
-      await store.record({ jobId: error.jobId, status: 'failed', recordedBy: 'uploader', error: error.message }, { countDelivery: true });
-    }
-    return { ...(error.jobId !== undefined ? { jobId: error.jobId } : {}), outcome: 'invalid', reason: error.reason, error: error.message };
+    const jobId = delivery.recordId;
+    await store.record({ jobId, status: 'failed', recordedBy: 'uploader', error: error.message, reason: error.reason }, { countDelivery: true });
+    return { jobId, outcome: 'invalid', reason: error.reason, error: error.message };
   }
 
   const job = delivery.job;
-  const existing = await store.getRecord(job.jobId);
-  if (existing?.status === 'uploaded') {
-    await store.countDelivery(job.jobId);
-    return { jobId: job.jobId, outcome: 'skipped_already_uploaded' };
+  const claim = await store.claim(job.jobId, lease);
+  if (claim.kind === 'uploaded') return { jobId: job.jobId, outcome: 'skipped_already_uploaded' };
+  if (claim.kind === 'held') throw new JobInProgressError(job.jobId, claim.lease);
+  try {
+    return await uploadClaimed(job.jobId, delivery, deps);
+  } catch (error) {
+    // This delivery comes again: give the job back so the next one need not wait for the
+    // lease to run out. If this fails too, the lease still ends with the invocation's time.
+    await store.release(job.jobId, lease.owner).catch(() => undefined);
+    throw error;
   }
+}
 
+async function uploadClaimed(jobId: string, delivery: Delivery, deps: ProcessDeps): Promise<Omit<JobReport, 'index' | 'ms'>> {
+  const { store } = deps;
+  const job = delivery.job!;
   const result = await uploadJob(job, deps.upload);
+  const done = { countDelivery: true, releaseLease: true };
   switch (result.kind) {
-    case 'uploaded':
-      try {
-        // The callback wrote the record; this delivery only needs counting.
-        await store.countDelivery(job.jobId);
-        return { jobId: job.jobId, outcome: 'uploaded', bytes: result.bytes };
-      } catch (error) {
-        if (!(error instanceof StoreError && error.reason === 'not_found')) throw error;
-        // OSS got a 200 from something at CALLBACK_URL that did not record the job (a
-        // misrouted URL): the object is stored, so say so rather than lose the job.
-        const outcome: Outcome = {
-          jobId: job.jobId,
-          status: 'stored_unconfirmed',
-          recordedBy: 'uploader',
-          bucket: result.bucket,
-          object: result.key,
-          size: result.bytes,
-          operation: result.multipart ? 'CompleteMultipartUpload' : 'PutObject',
-          error: 'the callback answered 200 but wrote no record',
-          ...(job.vars && Object.keys(job.vars).length > 0 ? { vars: job.vars } : {}),
-        };
-        await store.record(outcome, { countDelivery: true });
-        return { jobId: job.jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_not_recorded', error: outcome.error! };
-      }
+    case 'uploaded': {
+      // The callback wrote the record; this delivery only needs counting (and the lease dropped).
+      if (await store.countUploaded(jobId)) return { jobId, outcome: 'uploaded', bytes: result.bytes };
+      // OSS got a 200 from something at CALLBACK_URL that did not record the job (a
+      // misrouted URL): the object is stored, so say so rather than lose the job.
+      const outcome: Outcome = {
+        jobId,
+        status: 'stored_unconfirmed',
+        recordedBy: 'uploader',
+        bucket: result.bucket,
+        object: result.key,
+        size: result.bytes,
+        operation: result.multipart ? 'CompleteMultipartUpload' : 'PutObject',
+        error: 'the callback answered 200 but wrote no record',
+        reason: 'callback_not_recorded',
+        ...(job.vars && Object.keys(job.vars).length > 0 ? { vars: job.vars } : {}),
+      };
+      await store.record(outcome, done);
+      return { jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_not_recorded', error: outcome.error! };
+    }
     case 'stored_unconfirmed':
-      await store.record(result.outcome, { countDelivery: true });
-      return { jobId: job.jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_failed', error: result.outcome.error! };
+      await store.record(result.outcome, done);
+      return { jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_failed', error: result.outcome.error! };
     case 'failed':
-      await store.record(result.outcome, { countDelivery: true });
-      return { jobId: job.jobId, outcome: 'failed', reason: result.reason, error: result.outcome.error! };
+      await store.record(result.outcome, done);
+      return { jobId, outcome: 'failed', reason: result.reason, error: result.outcome.error! };
   }
 }
 
@@ -130,11 +155,12 @@ async function handleDelivery(delivery: Delivery, deps: ProcessDeps): Promise<Om
  * // => { total: 2, counts: { uploaded: 1, invalid: 1, … }, jobs: [{ index: 0, jobId: 'inv-1', outcome: 'uploaded', ms: 120 }, …] }
  */
 export async function processDeliveries(deliveries: readonly Delivery[], deps: ProcessDeps): Promise<BatchSummary> {
+  const lease = deps.lease ?? { owner: deps.requestId || randomUUID(), until: Date.now() + DEFAULT_LEASE_MS };
   const reports: JobReport[] = new Array<JobReport>(deliveries.length);
   let next = 0;
   // The last delivery of each job id started so far. A queue may put the same job twice
-  // in one batch; run side by side, both would miss the record and upload. One after the
-  // other, the later one finds the job uploaded and only counts itself.
+  // in one batch; both hold this invocation's lease, so side by side both would upload.
+  // One after the other, the later one finds the job uploaded and only counts itself.
   const lastOfJob = new Map<string, Promise<unknown>>();
 
   const worker = async (): Promise<void> => {
@@ -142,22 +168,22 @@ export async function processDeliveries(deliveries: readonly Delivery[], deps: P
       const position = next;
       next += 1;
       const delivery = deliveries[position]!;
-      const jobId = delivery.job?.jobId ?? delivery.error?.jobId;
-      const previous = jobId === undefined ? undefined : lastOfJob.get(jobId);
+      const jobId = delivery.recordId;
+      const previous = lastOfJob.get(jobId);
       let done!: () => void;
       const mine = new Promise<void>((resolve) => (done = resolve));
-      if (jobId !== undefined) lastOfJob.set(jobId, mine);
+      lastOfJob.set(jobId, mine);
       if (previous !== undefined) await previous;
       const started = Date.now();
       let report: JobReport;
       try {
-        report = { index: delivery.index, ...(await handleDelivery(delivery, deps)), ms: 0 };
+        report = { index: delivery.index, ...(await handleDelivery(delivery, deps, lease)), ms: 0 };
       } catch (error) {
         // Transient upload failures and store failures alike: this job comes again.
-        report = { index: delivery.index, ...(jobId ? { jobId } : {}), outcome: 'retry_later', ms: 0, reason: reasonOf(error), error: describeError(error) };
+        report = { index: delivery.index, jobId, outcome: 'retry_later', ms: 0, reason: reasonOf(error), error: describeError(error) };
       } finally {
         done();
-        if (jobId !== undefined && lastOfJob.get(jobId) === mine) lastOfJob.delete(jobId);
+        if (lastOfJob.get(jobId) === mine) lastOfJob.delete(jobId);
       }
       if (delivery.messageId !== undefined) report.messageId = delivery.messageId;
       report.ms = Date.now() - started;

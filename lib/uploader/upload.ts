@@ -129,6 +129,7 @@ async function unconfirmedOutcome(job: Job, bucket: string, key: string, client:
     recordedBy: 'uploader',
     operation: detail.multipart ? 'CompleteMultipartUpload' : 'PutObject',
     error: cause instanceof CompletionUnconfirmedError ? cause.message : `callback failed: ${describeError(cause)}`,
+    reason: cause instanceof CompletionUnconfirmedError ? cause.reason : 'callback_failed',
   };
   if (cause.requestId) outcome.ossRequestId = cause.requestId;
   try {
@@ -148,7 +149,7 @@ async function unconfirmedOutcome(job: Job, bucket: string, key: string, client:
 }
 
 function failedOutcome(job: Job, bucket: string, key: string, error: unknown): Outcome {
-  return { ...baseOutcome(job, bucket, key), status: 'failed', recordedBy: 'uploader', error: describeError(error) };
+  return { ...baseOutcome(job, bucket, key), status: 'failed', recordedBy: 'uploader', error: describeError(error), reason: reasonOf(error) };
 }
 
 /**

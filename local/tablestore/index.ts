@@ -41,6 +41,9 @@ export interface TablestoreEmulator {
   accessKeySecret: string;
   /** Fault injection; operation names are the API's (`PutRow`, `UpdateRow`, `GetRow`, …). */
   faults: FaultInjector;
+  /** Requests received so far, by operation name (`UpdateRow`: 3), faulted ones included. */
+  requestCounts(): Record<string, number>;
+  resetRequestCounts(): void;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,8 @@ export async function startTablestoreEmulator(options: TablestoreEmulatorOptions
   const db = new Database(journal ? (change) => journal.append(change) : undefined);
   journal?.load(db);
   const faults = new FaultInjector();
-  const server = createServer(createRequestListener({ credentials, faults, handlers: createHandlers(db) }));
+  const requestCounts = new Map<string, number>();
+  const server = createServer(createRequestListener({ credentials, faults, handlers: createHandlers(db), requestCounts }));
   server.keepAliveTimeout = 5000;
 
   const port = await listen(server, options.port ?? 0, host);
@@ -70,6 +74,8 @@ export async function startTablestoreEmulator(options: TablestoreEmulatorOptions
     url: `http://${urlHost}:${port}`,
     ...credentials,
     faults,
+    requestCounts: () => Object.fromEntries(requestCounts),
+    resetRequestCounts: () => requestCounts.clear(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -45,6 +45,8 @@ function sleep(ms: number): Promise<void> {
 export interface ServerContext {
   credentials: Credentials;
   faults: FaultInjector;
+  /** Requests by operation name, when the emulator keeps count. */
+  requestCounts?: Map<string, number>;
   handlers: Record<string, Handler>;
 }
 
@@ -118,6 +120,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     return;
   }
   const operation = path.slice(1);
+  // Counted before faults and authentication, as the OSS emulator does: a test counts what reached the service.
+  ctx.requestCounts?.set(operation, (ctx.requestCounts.get(operation) ?? 0) + 1);
 
   const fault = ctx.faults.take(operation);
   if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Job } from '../../lib/jobs/job';
 import type { BatchSummary } from '../../lib/uploader/process';
+import { startGatedSource } from '../support/gated-source';
 import { headObject, mnsCloudEvent, sendToQueue, startE2eStack, waitForRecord, type E2eStack } from './support';
 
 /** A loopback port nothing listens on (taken, then released). */
@@ -31,8 +32,7 @@ describe('e2e: deliveries', () => {
 
   before(async () => {
     // One poller: the queue's messages then reach the uploader in one batch, or in batches
-    // one after another. (Two instances handling the same job at the same moment would both
-    // upload it; the record stays single and idempotent, but the upload count would not.)
+    // one after another, so the batch sizes below are predictable.
     e2e = await startE2eStack({
       trigger: { batchSize: 10, batchWindowMs: 300, concurrency: 1 },
       onTriggerEvent: (event) => {
@@ -133,7 +133,7 @@ describe('e2e: deliveries', () => {
     const summary = summaryOf(result.payload);
     assert.deepEqual(summary.jobs.map((j) => [j.messageId, j.jobId, j.outcome]), [
       ['m-1', 'poison-good-1', 'uploaded'],
-      ['m-2', undefined, 'invalid'],
+      ['m-2', 'invalid-m-2', 'invalid'],
       ['m-3', 'poison-invalid', 'invalid'],
       ['m-4', 'poison-good-2', 'uploaded'],
       ['m-5', 'poison-missing-source', 'failed'],
@@ -152,7 +152,41 @@ describe('e2e: deliveries', () => {
     assert.equal(missingRecord.status, 'failed');
     assert.match(missingRecord.error ?? '', /404/);
     await assert.rejects(stack.ossClient.head('poison/missing.txt'), { status: 404 });
-    // Without a job id nothing can be recorded; the JSON text that never parsed has none.
+    // The JSON text that never parsed has no usable job id: it is recorded under its message id.
     assert.equal(await stack.store.getRecord('poison-unparseable'), undefined);
+    const unparseable = await waitForRecord(stack, 'invalid-m-2');
+    assert.equal(unparseable.status, 'failed');
+    assert.equal(unparseable.reason, 'invalid_job_id');
+    assert.equal(unparseable.deliveries, 1);
+  });
+
+  test('the same job in two invocations at once: uploaded once; the other delivery uploads nothing and comes again', async () => {
+    const { stack } = e2e;
+    const source = await startGatedSource('two invocations at once\n');
+    try {
+      const job: Job = { jobId: 'dup-concurrent-1', source: { url: `${source.url}/a.txt` }, target: { key: 'dup/concurrent.txt' } };
+      const event = Buffer.from(JSON.stringify(job));
+      stack.oss.resetRequestCounts();
+      const first = stack.fc.invoke('uploader', event);
+      // The first invocation has claimed the job and is reading its source.
+      await source.arrived(1);
+      const second = await stack.fc.invoke('uploader', event);
+      assert.equal(second.ok, false, `the invocation fails, so the queue or FC delivers it again: ${second.payload.toString()}`);
+      assert.match(second.error?.errorMessage ?? '', /dup-concurrent-1/);
+      source.release();
+      const done = await first;
+      assert.equal(done.ok, true, done.payload.toString());
+      assert.equal(summaryOf(done.payload).jobs[0]?.outcome, 'uploaded');
+      assert.equal(stack.oss.requestCounts().PutObject, 1, 'one upload');
+      // Delivered again later: counted, not uploaded, the source not even fetched.
+      const again = await stack.fc.invoke('uploader', event);
+      assert.equal(summaryOf(again.payload).jobs[0]?.outcome, 'skipped_already_uploaded');
+      assert.equal(stack.oss.requestCounts().PutObject, 1);
+      const record = await waitForRecord(stack, job.jobId, (r) => r.deliveries >= 2);
+      assert.equal(record.status, 'uploaded');
+      assert.equal(record.deliveries, 2);
+    } finally {
+      await source.close();
+    }
   });
 });

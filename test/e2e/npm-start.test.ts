@@ -43,6 +43,9 @@ describe('e2e: npm start', () => {
     assert.match(run.stdout, /^demo-text-1\s+uploaded\s+\d+\s+[0-9A-F]{32}\s+[\d.]+\s+2\s+uploaded$/m);
     assert.match(run.stdout, /^demo-large-1\s+uploaded\s+67108864\s+[0-9A-F]{32}-8\s/m);
     assert.match(run.stdout, /^demo-invalid-1\s+failed\s/m);
+    // The line without a usable job id: recorded under its message id, and said so.
+    assert.match(run.stdout, /^invalid-\S+\s+failed\s.*\s1\s+failed$/m);
+    assert.match(run.stderr, /no usable jobId \(jobId "demo bad id" is not .*\); sent anyway, it must end as failed under invalid-\S+/);
     // Built where it was told to, with a bundle per function.
     assert.deepEqual((await readdir(bundlesDir)).sort(), ['callback', 'uploader']);
   });

@@ -96,9 +96,27 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
     assert.equal(record?.crc64, '18446744073709551615');
     assert.deepEqual(record?.vars, { invoice: '42' });
     assert.equal(record?.deliveries, 0);
-    // A replay of the same callback is harmless: same answer, still one record.
+    // A replay of the same callback writes nothing and is answered with the stored record.
     const again = await call(signedEvent(filledBody({ bucket: 'uploads', object, size: 11, jobId: 'cb-ok-1', token, vars: { invoice: '42' } })));
     assert.equal(again.status, 200);
+    assert.deepEqual(again.body, res.body);
+    assert.deepEqual(await store.getRecord('cb-ok-1'), record, 'nothing rewritten, updated_at included');
+  });
+
+  test('a finished record is final: a later signed callback with the same token but other values changes nothing', async () => {
+    const object = 'final/a.txt';
+    const jobId = 'cb-final-1';
+    const token = createJobToken([SECRET], { jobId, bucket: 'uploads', key: object });
+    const first = await call(signedEvent(filledBody({ bucket: 'uploads', object, size: 11, jobId, token })));
+    assert.equal(first.status, 200);
+    const stored = await store.getRecord(jobId);
+    logLines.length = 0;
+    // OSS would sign whatever body the uploading account's template makes: another size here.
+    const other = await call(signedEvent(filledBody({ bucket: 'uploads', object, size: 999, jobId, token })));
+    assert.equal(other.status, 200);
+    assert.deepEqual(other.body, { jobId, status: 'uploaded', etag: stored!.etag, size: 11 }, 'answered with what is stored');
+    assert.deepEqual(await store.getRecord(jobId), stored);
+    assert.ok(logLines.some((l) => (JSON.parse(l) as { outcome?: string }).outcome === 'already_recorded'));
   });
 
   test('the body may arrive Base64-encoded', async () => {

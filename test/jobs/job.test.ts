@@ -1,15 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseJob, InvalidJobError } from '../../lib/jobs/job';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { parseJob, headerUnsafeCharacter, InvalidJobError } from '../../lib/jobs/job';
 import { deliveriesFromEvent } from '../../lib/jobs/delivery';
+import { escapeGivenJobId, invalidIdForEvent, invalidIdForMessage } from '../../lib/jobs/invalid-id';
 
 const good = { jobId: 'inv-2026-0001', source: { text: 'hello' }, target: { key: 'demo/hello.txt' } };
 
 function invalid(input: unknown, mentions: RegExp, jobId?: string) {
   assert.throws(
     () => parseJob(input),
-    (e: unknown) => e instanceof InvalidJobError && e.reason === 'invalid_job' && mentions.test(e.message) && e.jobId === jobId,
+    (e: unknown) => e instanceof InvalidJobError && e.reason === (jobId === undefined ? 'invalid_job_id' : 'invalid_job') && mentions.test(e.message) && e.jobId === jobId,
   );
 }
 
@@ -46,6 +49,53 @@ describe('parseJob', () => {
     invalid({ ...good, vars: { a: 1 } }, /vars.a must be a string/, good.jobId);
     invalid({ ...good, vars: { a: 'x'.repeat(4000) } }, /bytes/, good.jobId);
   });
+
+  test('an unusable job id is named as given, escaped and cut to 128 characters', () => {
+    invalid({ ...good, jobId: 'space id' }, /^jobId "space id" is not 1–128 characters/);
+    invalid({ ...good, jobId: '发票' }, /^jobId "\\u53d1\\u7968" is not/);
+    invalid({ ...good, jobId: 42 }, /^jobId 42 is not/);
+    invalid({ ...good, jobId: undefined }, /^jobId is missing$/);
+    invalid('a string', /^jobId is missing: a job must be a JSON object$/);
+    const long = 'y'.repeat(500);
+    assert.throws(() => parseJob({ ...good, jobId: long }), (e: InvalidJobError) => e.message === `jobId "${'y'.repeat(127)} (cut to 128 characters) is not 1–128 characters of A-Z a-z 0-9 . _ : -`);
+    // Escapes are never split by the cut; the result is printable ASCII only.
+    const escaped = escapeGivenJobId(`${'a'.repeat(120)}\u0000\u0001\u0002`)!;
+    assert.ok(escaped.length <= 128);
+    assert.match(escaped, /^"a{120}\\u0000$/);
+    assert.equal(escapeGivenJobId('😀'), '"\\ud83d\\ude00"');
+    assert.equal(escapeGivenJobId(undefined), undefined);
+  });
+
+  test('metadata and contentType that cannot go into an HTTP header as written are refused', () => {
+    for (const value of ['发票', 'a\u0000b', 'a\u0001b', 'a\u001fb', 'a\u007fb', 'café', '\ud800']) {
+      invalid({ ...good, metadata: { note: value } }, /metadata\.note cannot be sent in an HTTP header: U\+[0-9A-F]{4}/, good.jobId);
+      invalid({ ...good, contentType: `text/plain; charset=${value}` }, /contentType cannot be sent in an HTTP header/, good.jobId);
+    }
+    // What is refused is a superset of what Node refuses: every value Node accepts and we refuse is 0x80–0xFF.
+    for (let code = 0; code < 0x200; code += 1) {
+      const value = `a${String.fromCharCode(code)}b`;
+      let nodeRefuses = false;
+      try {
+        http.validateHeaderValue('x-oss-meta-a', value);
+      } catch (e) {
+        nodeRefuses = (e as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR';
+      }
+      const weRefuse = headerUnsafeCharacter(value) !== undefined;
+      if (nodeRefuses) assert.ok(weRefuse, `U+${code.toString(16)}: Node refuses it, so must we`);
+      if (weRefuse && !nodeRefuses) assert.ok(code >= 0x80 && code <= 0xff, `U+${code.toString(16)}`);
+    }
+    // Tab and printable ASCII go through.
+    assert.deepEqual(parseJob({ ...good, metadata: { note: 'tab\there ~!@#$%^&*()' }, contentType: 'text/plain; charset="utf-8"' }).metadata, { note: 'tab\there ~!@#$%^&*()' });
+  });
+
+  test('OSS user metadata names are letters, digits and hyphens only; object names must be UTF-8', () => {
+    invalid({ ...good, metadata: { under_score: 'x' } }, /metadata\.under_score: name must match/, good.jobId);
+    assert.deepEqual(parseJob({ ...good, metadata: { 'Upper-Case-9': 'x' } }).metadata, { 'Upper-Case-9': 'x' });
+    invalid({ ...good, target: { key: 'a\ud800b' } }, /target\.key holds a lone UTF-16 surrogate/, good.jobId);
+    invalid({ ...good, source: { oss: { bucket: 'src-bucket', key: '\udc00' } } }, /source\.oss\.key holds a lone/, good.jobId);
+    invalid({ ...good, vars: { v: '\udfff' } }, /vars\.v holds a lone UTF-16 surrogate/, good.jobId);
+    assert.equal(parseJob({ ...good, target: { key: '😀.txt' } }).target.key, '😀.txt');
+  });
 });
 
 describe('deliveriesFromEvent', () => {
@@ -56,7 +106,7 @@ describe('deliveriesFromEvent', () => {
 
   test('one job, as a Buffer', () => {
     const [d] = deliveriesFromEvent(Buffer.from(JSON.stringify(good)));
-    assert.deepEqual(d, { index: 0, job: good });
+    assert.deepEqual(d, { index: 0, recordId: good.jobId, job: good });
   });
 
   test('an array of jobs', () => {
@@ -80,9 +130,36 @@ describe('deliveriesFromEvent', () => {
     assert.equal(ds.length, 3);
     assert.match(ds[0]!.error!.message, /neither a JSON object nor canonical Base64/);
     assert.equal(ds[0]!.messageId, cloudEvent.data.messageId, 'the message stays identifiable in the summary and log');
+    assert.equal(ds[0]!.error!.reason, 'invalid_job_id');
+    assert.equal(ds[0]!.recordId, invalidIdForMessage(cloudEvent.data.messageId));
     assert.equal(ds[1]!.job!.jobId, 'demo-1');
     assert.equal(ds[2]!.error!.jobId, 'bad-1');
-    assert.deepEqual(deliveriesFromEvent(Buffer.from('{{{'))[0]!.error!.reason, 'invalid_job');
+    assert.equal(ds[2]!.recordId, 'bad-1');
+    assert.deepEqual(deliveriesFromEvent(Buffer.from('{{{'))[0]!.error!.reason, 'invalid_job_id');
     assert.deepEqual(deliveriesFromEvent(Buffer.from('[]')), []);
+  });
+
+  test('a delivery without a usable job id is recorded under invalid-<messageId>, or invalid-<SHA-256 of the event>', () => {
+    const raw = Buffer.from(JSON.stringify({ jobId: 'space id', source: { text: 'x' }, target: { key: 'k' } }));
+    const sha = createHash('sha256').update(raw).digest('hex').slice(0, 16);
+    assert.equal(deliveriesFromEvent(raw)[0]!.recordId, `invalid-${sha}`);
+    assert.equal(invalidIdForEvent(raw), `invalid-${sha}`);
+    const notJson = Buffer.from('not json');
+    assert.equal(deliveriesFromEvent(notJson)[0]!.recordId, `invalid-${createHash('sha256').update(notJson).digest('hex').slice(0, 16)}`);
+    // Several jobs in one direct invocation: each its own record.
+    const two = Buffer.from(JSON.stringify([{ jobId: '' }, { noId: true }]));
+    const twoSha = createHash('sha256').update(two).digest('hex').slice(0, 16);
+    assert.deepEqual(deliveriesFromEvent(two).map((d) => d.recordId), [`invalid-${twoSha}.0`, `invalid-${twoSha}.1`]);
+    // A queue message: its message id, however the body is broken.
+    const body = { ...cloudEvent, data: { ...cloudEvent.data, messageBody: JSON.stringify({ jobId: 'a b' }) } };
+    const mnsId = 'C6DB60D1574661357FA2272774451F2A-1-18C2F3E4D5A-200000001';
+    const queued = { ...body, data: { ...body.data, messageId: mnsId } };
+    assert.equal(deliveriesFromEvent(Buffer.from(JSON.stringify([queued])))[0]!.recordId, `invalid-${mnsId}`);
+    // EventBridge's published sample masks its id ("…7445****"): not usable as is, so hashed.
+    assert.equal(deliveriesFromEvent(Buffer.from(JSON.stringify([body])))[0]!.recordId, invalidIdForMessage(cloudEvent.data.messageId));
+    assert.match(invalidIdForMessage(cloudEvent.data.messageId), /^invalid-[0-9a-f]{16}$/);
+    // A message id that would not be a usable job id is hashed instead.
+    assert.match(invalidIdForMessage('has space'), /^invalid-[0-9a-f]{16}$/);
+    assert.match(invalidIdForMessage('x'.repeat(200)), /^invalid-[0-9a-f]{16}$/);
   });
 });

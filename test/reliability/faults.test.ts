@@ -8,20 +8,22 @@
  * | oss-503 | PutObject 503 bursts | uploaded |
  * | multipart | UploadPart failing past the retries (the batch fails and comes again), CompleteMultipartUpload and PutObject 5xx bursts | uploaded |
  * | tablestore-503 | bursts of 503 on every Tablestore operation | uploaded or stored_unconfirmed |
- * | slow-writes | PutRow slower than OSS's callback timeout (CallbackFailed while the write is still running) | uploaded or stored_unconfirmed |
+ * | slow-writes | UpdateRow (the callback's record write, and the uploader's claims and counts) slower than OSS's callback timeout (CallbackFailed while the write is still running) | uploaded or stored_unconfirmed |
  * | callback-down | the callback endpoint drops connections for a while | stored_unconfirmed if every callback of the job was dropped, else uploaded |
  * | duplicates | jobs sent twice, shuffled, and jobs of the first phase sent again | uploaded, and the old ones never stored again |
  * | mixed | all of the above at once | uploaded or stored_unconfirmed |
  *
- * Deliberately invalid jobs end `failed`; messages without a job id leave no record and
- * are not dead-lettered. At the end: exactly one row per job and no other row (read with
- * GetRange), every object present with the right size, no store request for a job that
- * was already `uploaded` when its delivery began, nothing dead-lettered.
+ * Deliberately invalid jobs end `failed`; messages without a usable job id end `failed`
+ * under `invalid-<message id>`, and none is dead-lettered. At the end: exactly one row per
+ * job and per such message and no other row (read with GetRange), every object present
+ * with the right size, no store request for a job that was already `uploaded` when its
+ * delivery began, and no two deliveries of a job storing it at the same time (the lease).
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import TableStore from 'tablestore';
+import { invalidIdForMessage } from '../../lib/jobs/invalid-id';
 import type { JobRecord, RecordStatus } from '../../lib/records/record';
 import type { TriggerEvent } from '../../local/trigger/index';
 import { startReliabilityStack, tally, waitFor, type ReliabilityStack } from './harness';
@@ -67,6 +69,8 @@ const openBatches = new Map<string, Window[][]>();
 const expectations = new Map<string, (record: JobRecord) => readonly RecordStatus[]>();
 let messagesSent = 0;
 let unrecordableSent = 0;
+/** Record ids of the messages without a usable job id: `invalid-<message id>`. */
+const invalidIds: string[] = [];
 let deadLettered = 0;
 const triggerErrors: Record<string, number> = {};
 
@@ -155,6 +159,7 @@ async function send(messages: (JobSpec | string)[]): Promise<void> {
       const m = chunk[j]!;
       if (typeof m === 'string') {
         unrecordableSent += 1;
+        invalidIds.push(invalidIdForMessage(sent.MessageId));
         return;
       }
       jobOfMessage.set(sent.MessageId, m.jobId);
@@ -347,13 +352,13 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
       return '6 bursts of 15 Tablestore 503';
     });
 
-    // 4. Slow writes: the callback's PutRow outlasts OSS's callback timeout.
+    // 4. Slow writes: the callback's record write (an UpdateRow) outlasts OSS's callback timeout.
     const p4 = Array.from({ length: 150 }, (_, i) => textJob('slow-writes', i));
     for (const s of p4) expectations.set(s.jobId, oneOf('uploaded', 'stored_unconfirmed'));
     const p4Start = oss.exchanges.length;
     await runPhase('slow-writes', p4, shuffled(p4, 4), async () => {
-      await repeatedly(4, 300, () => tsFaults.inject({ operation: 'PutRow', count: 5, delayMs: CALLBACK_TIMEOUT_MS + 300 }));
-      return `4 × 5 PutRow delayed ${CALLBACK_TIMEOUT_MS + 300} ms (callback timeout ${CALLBACK_TIMEOUT_MS} ms)`;
+      await repeatedly(4, 300, () => tsFaults.inject({ operation: 'UpdateRow', count: 5, delayMs: CALLBACK_TIMEOUT_MS + 300 }));
+      return `4 × 5 UpdateRow delayed ${CALLBACK_TIMEOUT_MS + 300} ms (callback timeout ${CALLBACK_TIMEOUT_MS} ms)`;
     });
     const p4CallbackFailed = oss.exchanges.slice(p4Start).filter((e) => STORE_ENDS.has(e.operation) && e.status === 203).length;
     assert.ok(p4CallbackFailed > 0, 'slow writes made no callback late: the fault had no effect');
@@ -399,7 +404,7 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
         ossFaults.inject({ operation: 'PutObject', count: 6, status: 503, code: 'ServiceUnavailable' });
         ossFaults.inject({ operation: 'UploadPart', count: 8, status: 503, code: 'ServiceUnavailable' });
         tsFaults.inject({ operation: '*', count: 6, status: 503, code: 'OTSServerBusy' });
-        tsFaults.inject({ operation: 'PutRow', count: 2, delayMs: CALLBACK_TIMEOUT_MS + 300 });
+        tsFaults.inject({ operation: 'UpdateRow', count: 2, delayMs: CALLBACK_TIMEOUT_MS + 300 });
       });
       await gateUp;
       return 'OSS, Tablestore and slow-write bursts, callbacks dropped for a while';
@@ -425,12 +430,18 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
       if (record.status === 'stored_unconfirmed' && (record.recordedBy !== 'uploader' || !record.etag)) problems.push(`${s.jobId}: stored_unconfirmed without the uploader's HEAD-confirmed etag`);
     }
 
-    // Exactly one row per job, and no other row.
+    // Every message without a usable job id ended failed under its message id.
+    for (const id of invalidIds) {
+      const record = await stack.store.getRecord(id);
+      if (record?.status !== 'failed' || record.reason !== 'invalid_job_id' || record.deliveries < 1) problems.push(`${id}: ${JSON.stringify(record)}`);
+    }
+
+    // Exactly one row per job and per message without a job id, and no other row.
     const rowIds = await allRowJobIds();
     const rowCounts = tally(rowIds, (id) => id);
-    const extra = rowIds.filter((id) => !jobs.has(id));
+    const extra = rowIds.filter((id) => !jobs.has(id) && !invalidIds.includes(id));
     const doubled = Object.entries(rowCounts).filter(([, n]) => n > 1);
-    const expectedRows = all.length;
+    const expectedRows = all.length + new Set(invalidIds).size;
 
     // Every stored object is in OSS with the size the job has.
     const stored = all.filter((s) => s.valid);
@@ -473,7 +484,7 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
     const byStatus = tally([...records.values()], (r) => r?.status ?? '(none)');
     for (const p of phaseReports) console.log(`  phase ${p.phase}: ${p.jobs} jobs, ${p.messages} messages, ${p.seconds.toFixed(1)} s — ${p.note}`);
     console.log(
-      `faults: ${all.length} jobs (${stored.length} valid, ${all.length - stored.length} invalid) + ${unrecordableSent} messages without a job, ${messagesSent} messages in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+      `faults: ${all.length} jobs (${stored.length} valid, ${all.length - stored.length} invalid) + ${unrecordableSent} messages without a job id (recorded as invalid-…), ${messagesSent} messages in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
         `records by status ${JSON.stringify(byStatus)}; rows ${rowIds.length}; ` +
         `OSS store requests ${storeRequests.length} (${storeRequests.filter((e) => e.status >= 500).length} answered 5xx and retried, ${storeRequests.filter((e) => e.status === 203).length} CallbackFailed), ` +
         `UploadPart 5xx ${oss.exchanges.filter((e) => e.operation === 'UploadPart' && e.status >= 500).length}; ` +
@@ -489,6 +500,7 @@ describe('faults: 1000+ jobs through the whole pipeline', () => {
     assert.equal(rowIds.length, expectedRows);
     assert.ok(stored.length >= 1000, `only ${stored.length} valid jobs`);
     assert.equal(reuploads, 0);
+    assert.equal(concurrentDuplicates, 0, 'two deliveries of a job stored it at the same time: the lease did not hold');
     assert.equal(deadLettered, 0);
     assert.equal(Number(dlq.ActiveMessages), 0);
     assert.equal(fns.uploader!.crashes + fns.uploader!.timeouts + fns.callback!.crashes + fns.callback!.timeouts, 0);

@@ -14,6 +14,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { operationOf, parseTarget } from '../../local/oss/routing';
 import { closeServer, listen } from '../../local/serve';
+import type { RawRequest } from './harness';
 
 async function listenLocal(server: http.Server): Promise<string> {
   return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
@@ -79,6 +80,8 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
 export interface GateEvent {
   jobId?: string;
   passed: boolean;
+  /** The callback exactly as OSS sent it (header names and order kept), for replays. */
+  request: RawRequest;
 }
 
 export interface CallbackGate {
@@ -104,12 +107,16 @@ export async function startCallbackGate(): Promise<CallbackGate> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const jobId = new URLSearchParams(body.toString('utf8')).get('x:job_id') ?? undefined;
+      const [path, query] = (req.url ?? '/').split('?', 2) as [string, string | undefined];
+      const headers: [string, string][] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+      const request: RawRequest = { method: req.method ?? 'POST', path, headers, body, ...(query !== undefined ? { query } : {}) };
       if (state.down) {
-        state.events.push({ ...(jobId ? { jobId } : {}), passed: false });
+        state.events.push({ ...(jobId ? { jobId } : {}), passed: false, request });
         res.socket?.destroy();
         return;
       }
-      state.events.push({ ...(jobId ? { jobId } : {}), passed: true });
+      state.events.push({ ...(jobId ? { jobId } : {}), passed: true, request });
       inflight += 1;
       const upstream = new URL(state.target);
       // Forwarded even if OSS stops waiting: the function runs to the end, as FC's would.

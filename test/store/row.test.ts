@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import TableStore from 'tablestore';
 import { STATUS_RANK, partitionKeyHash, type Outcome, type RecordStatus } from '../../lib/records/record';
-import { checkOutcome, outcomeCells, primaryKeyOf, recordFromRow } from '../../lib/store/row';
+import { absentFieldColumns, checkOutcome, leaseFromRow, outcomeCells, primaryKeyOf, recordFromRow } from '../../lib/store/row';
 import { STATUSES_IN_BYTE_ORDER } from '../../lib/store/store';
 import { StoreError } from '../../lib/store/errors';
 
@@ -82,9 +82,24 @@ describe('row layout', () => {
     });
   });
 
-  test("the SDK's empty answer for a missing row is no record", () => {
+  test("the SDK's empty answer for a missing row is no record, and neither is a row holding only a lease", () => {
     assert.equal(recordFromRow({}), undefined);
     assert.equal(recordFromRow(undefined), undefined);
+    const leased = {
+      primaryKey: [{ name: 'job_id', value: 'j' }],
+      attributes: [
+        { columnName: 'lease_owner', columnValue: 'req-1' },
+        { columnName: 'lease_until', columnValue: TableStore.Long.fromNumber(99) },
+      ],
+    };
+    assert.equal(recordFromRow(leased), undefined);
+    assert.deepEqual(leaseFromRow(leased), { owner: 'req-1', until: 99 });
+    assert.equal(leaseFromRow({}), undefined);
+  });
+
+  test('a status move deletes every field column the new outcome lacks', () => {
+    assert.deepEqual(absentFieldColumns(outcome).sort(), ['client_ip', 'content_md5', 'error', 'oss_request_id', 'operation', 'reason'].sort());
+    assert.ok(absentFieldColumns({ jobId: 'j', status: 'failed', recordedBy: 'uploader' }).includes('etag'));
   });
 
   test('malformed rows are reported, not guessed', () => {
@@ -109,6 +124,8 @@ describe('row layout', () => {
       { crc64: '18446744073709551616' },
       { crc64: '-1' },
       { vars: { a: 1 as unknown as string } },
+      { reason: 'has space' },
+      { reason: '' },
     ];
     for (const patch of bad) {
       assert.throws(() => checkOutcome({ ...outcome, ...patch }), (err: unknown) => err instanceof StoreError && err.reason === 'invalid_outcome', JSON.stringify(patch));

@@ -130,7 +130,7 @@ describe('SDK defects handled by the store', () => {
 
   test('writes are never retried by the SDK: the store retries throttling (2 x 503 OTSServerBusy, then success)', async () => {
     const jobId = freshJobId('busy');
-    emulator.faults.inject({ operation: 'PutRow', count: 2, status: 503, code: 'OTSServerBusy' });
+    emulator.faults.inject({ operation: 'UpdateRow', count: 2, status: 503, code: 'OTSServerBusy' });
     const { applied } = await store.record({ jobId, status: 'uploaded', recordedBy: 'callback' }, { countDelivery: true });
     assert.equal(applied, true);
     assert.equal(emulator.faults.pending().length, 0, 'both faults were consumed');
@@ -143,7 +143,7 @@ describe('SDK defects handled by the store', () => {
 
   test('throttling that outlasts the attempts is a retryable StoreError', async () => {
     const jobId = freshJobId('busy-long');
-    emulator.faults.inject({ operation: 'PutRow', count: 4, status: 503, code: 'OTSServerBusy' });
+    emulator.faults.inject({ operation: 'UpdateRow', count: 4, status: 503, code: 'OTSServerBusy' });
     await assert.rejects(store.record({ jobId, status: 'failed', recordedBy: 'uploader' }), (err: unknown) => {
       isStoreError('throttled', 'OTSServerBusy')(err);
       assert.equal((err as StoreError).retryable, true);

@@ -101,7 +101,7 @@ describe('RecordStore', () => {
     assert.deepEqual(read, { ...full, deliveries: 1, createdAt: record.createdAt, updatedAt: record.updatedAt });
   });
 
-  describe('status only moves up (all 9 ordered pairs)', () => {
+  describe('status only moves up, and only a higher status writes (all 9 ordered pairs)', () => {
     for (const first of STATUSES) {
       for (const second of STATUSES) {
         test(`${first} then ${second}`, async () => {
@@ -109,12 +109,13 @@ describe('RecordStore', () => {
           const one = await store.record(outcome(jobId, first, { etag: 'first', error: first === 'failed' ? 'e1' : undefined }));
           assert.equal(one.applied, true);
           const two = await store.record(outcome(jobId, second, { etag: 'second' }));
-          const raises = STATUS_RANK[second] >= STATUS_RANK[first];
+          const raises = STATUS_RANK[second] > STATUS_RANK[first];
           assert.equal(two.applied, raises);
           const stored = await store.getRecord(jobId);
           assert.ok(stored);
           assert.equal(stored.status, raises ? second : first);
           assert.equal(stored.etag, raises ? 'second' : 'first', 'a refused write changes no field');
+          assert.equal(stored.error, raises || first !== 'failed' ? undefined : 'e1', 'a higher status clears error');
           assert.equal(stored.recordedBy, outcome(jobId, raises ? second : first).recordedBy);
           assert.equal(stored.createdAt, one.record.createdAt, 'created_at is set once');
           assert.deepEqual(two.record, stored);
@@ -123,18 +124,54 @@ describe('RecordStore', () => {
     }
   });
 
-  test('a repeated identical outcome is harmless', async () => {
+  test('a repeated identical outcome writes nothing', async () => {
     const jobId = freshJobId('repeat');
     const o = outcome(jobId, 'stored_unconfirmed', { bucket: 'b', object: 'k', size: 10, crc64: '123' });
     const first = await store.record(o);
     const second = await store.record(o);
-    const third = await store.record(o);
-    assert.equal(second.applied, true);
-    assert.equal(third.applied, true);
-    const { updatedAt: _u1, ...a } = first.record;
-    const { updatedAt: _u3, ...c } = third.record;
-    assert.deepEqual(c, a);
-    assert.equal(third.record.deliveries, 0, 'deliveries only move when counted');
+    assert.equal(first.applied, true);
+    assert.equal(second.applied, false);
+    assert.deepEqual(second.record, first.record, 'updated_at did not move either');
+    assert.equal(second.record.deliveries, 0, 'deliveries only move when counted');
+  });
+
+  test('a move to a higher status replaces the fields wholesale: error, reason and stale values go', async () => {
+    const jobId = freshJobId('replace');
+    await store.record(outcome(jobId, 'failed', { bucket: 'b', object: 'k', error: 'source 404', reason: 'source_not_found', vars: { a: '1', b: '2' } }), { countDelivery: true });
+    await store.record(outcome(jobId, 'stored_unconfirmed', { bucket: 'b', object: 'k', etag: 'HEAD', size: 3, mimeType: 'text/plain', crc64: '7', error: 'callback failed', reason: 'callback_failed', vars: { a: '1', b: '2' } }), { countDelivery: true });
+    const raised = await store.record(outcome(jobId, 'uploaded', { bucket: 'b', object: 'k', etag: 'CB', size: 3, vars: { a: '1' } }));
+    assert.equal(raised.applied, true);
+    const stored = await store.getRecord(jobId);
+    assert.deepEqual(stored, {
+      jobId,
+      status: 'uploaded',
+      recordedBy: 'callback',
+      bucket: 'b',
+      object: 'k',
+      etag: 'CB',
+      size: 3,
+      vars: { a: '1' },
+      deliveries: 2,
+      createdAt: stored!.createdAt,
+      updatedAt: stored!.updatedAt,
+    });
+  });
+
+  test('an uploaded record is final: a later outcome with other values writes nothing, and the answer is the stored record', async () => {
+    const jobId = freshJobId('final');
+    const first = outcome(jobId, 'uploaded', { bucket: 'b', object: 'k', etag: 'AAA', size: 5, mimeType: 'text/plain', crc64: '1', contentMd5: 'md5', ossRequestId: 'r1', vars: { v: '1' } });
+    await store.record(first);
+    const before = await store.getRecord(jobId);
+    emulator.resetRequestCounts();
+    const forged = await store.record(outcome(jobId, 'uploaded', { bucket: 'b', object: 'k', etag: 'BBB', size: 6, mimeType: 'image/png', crc64: '2', contentMd5: 'other', ossRequestId: 'r2', vars: { v: '2' } }));
+    // Two refused conditional writes and the read of what is stored: no write went through.
+    assert.deepEqual(emulator.requestCounts(), { UpdateRow: 2, GetRow: 1 });
+    assert.equal(forged.applied, false);
+    assert.deepEqual(forged.record, before);
+    assert.deepEqual(await store.getRecord(jobId), before, 'nothing changed, updated_at included');
+    // Lower outcomes are refused too.
+    assert.equal((await store.record(outcome(jobId, 'failed', { error: 'late failure' }))).applied, false);
+    assert.deepEqual(await store.getRecord(jobId), before);
   });
 
   test('deliveries count every counted delivery, also when the status does not move', async () => {
@@ -146,7 +183,7 @@ describe('RecordStore', () => {
     assert.equal(lower.record.deliveries, 3);
     assert.equal(lower.record.status, 'uploaded');
     await store.record(outcome(jobId, 'uploaded')); // not counted
-    await store.countDelivery(jobId);
+    assert.equal(await store.countUploaded(jobId), true);
     const stored = await store.getRecord(jobId);
     assert.equal(stored?.deliveries, 4);
     assert.equal(stored?.status, 'uploaded');
@@ -154,15 +191,20 @@ describe('RecordStore', () => {
 
   test('a dropped connection on a write that is safe to repeat is retried', async () => {
     const jobId = freshJobId('drop');
-    emulator.faults.inject({ operation: 'PutRow', count: 1, drop: true });
+    emulator.faults.inject({ operation: 'UpdateRow', count: 1, drop: true });
     const { applied, record } = await store.record(outcome(jobId, 'stored_unconfirmed', { size: 1 }));
     assert.equal(applied, true);
     assert.equal(record.status, 'stored_unconfirmed');
     assert.equal(emulator.faults.pending().length, 0);
+    assert.equal((await store.getRecord(jobId))?.status, 'stored_unconfirmed');
   });
 
-  test('countDelivery on a job without a record is not_found', async () => {
-    await assert.rejects(store.countDelivery(freshJobId('ghost')), (err: unknown) => err instanceof StoreError && err.reason === 'not_found');
+  test('countUploaded counts nothing on a job without a record, or one not uploaded', async () => {
+    assert.equal(await store.countUploaded(freshJobId('ghost')), false);
+    const failed = freshJobId('not-uploaded');
+    await store.record(outcome(failed, 'failed', { error: 'x' }), { countDelivery: true });
+    assert.equal(await store.countUploaded(failed), false);
+    assert.equal((await store.getRecord(failed))?.deliveries, 1);
   });
 
   test('invalid outcomes are refused before any request', async () => {

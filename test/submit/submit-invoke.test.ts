@@ -4,6 +4,7 @@
 // in a temporary HOME. (The host's FC 3.0 route itself: test/fc-host/invoke-api-v3.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,16 @@ describe('npm run submit --via invoke', () => {
       assert.ok(run.stderr.includes(place), place);
     }
     assert.deepEqual(await takeRecorded(), []);
+  });
+
+  test('--allow-invalid names the record of a line without a usable job id: invalid- + SHA-256 of the event', async () => {
+    const line = '{"source":{"text":"no id"},"target":{"key":"k"}}';
+    const run = await runSubmit([jobsFile([line]), '--via', 'invoke', '--allow-invalid'], keys({ FC_ENDPOINT: host.url }));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const printed = /line 1: jobId is missing\n {4}recorded as job (invalid-[0-9a-f]{16})/.exec(run.stdout);
+    assert.ok(printed, run.stdout);
+    const [event] = await takeRecorded();
+    assert.equal(printed[1], `invalid-${createHash('sha256').update(event!, 'utf8').digest('hex').slice(0, 16)}`, 'the id the uploader will record it under');
   });
 
   test('--api fc2: the same through @alicloud/fc2 and the 2016-08-15 API', async () => {

@@ -112,6 +112,16 @@ describe('npm run submit --via queue', () => {
     assert.deepEqual((await drain(queue)).sort(), [invalid, job('v-1')].sort());
   });
 
+  test('--allow-invalid names the record of a line without a usable job id: invalid-<message id>', async () => {
+    const queue = await freshQueue();
+    const run = await runSubmit([jobsFile(['{"jobId":"space id","source":{"text":"x"},"target":{"key":"k"}}']), '--allow-invalid'], env(queue));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const printed = /line 1 \(space id\): jobId "space id" is not .*\n {4}recorded as job (invalid-\S+)/.exec(run.stdout);
+    assert.ok(printed, run.stdout);
+    const { body } = await client.receiveMessage(queue, 0);
+    assert.equal(printed[1], `invalid-${body.MessageId}`, 'the id the uploader will record it under');
+  });
+
   test('examples/jobs.jsonl: ${SOURCES_URL} is filled in from the environment, the duplicate is warned about, the invalid sample sent with --allow-invalid', async () => {
     const queue = await freshQueue();
     const examples = fileURLToPath(new URL('../../examples/jobs.jsonl', import.meta.url));

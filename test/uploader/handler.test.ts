@@ -161,7 +161,13 @@ describe('uploader handler', () => {
     assert.deepEqual(summary.jobs.map((j) => j.outcome), ['failed', 'failed', 'invalid', 'invalid']);
     assert.equal(summary.jobs[0]!.reason, 'source_not_found');
     assert.equal(summary.jobs[1]!.reason, 'oss_AccessDenied');
-    assert.equal(summary.jobs[3]!.jobId, undefined);
+    assert.equal(summary.jobs[3]!.reason, 'invalid_job_id');
+    const noId = summary.jobs[3]!.jobId!;
+    assert.match(noId, /^invalid-[0-9a-f]{16}\.3$/, 'recorded under invalid-<hash of the event>.<index>');
+    const d = await stack.store.getRecord(noId);
+    assert.equal(d?.status, 'failed');
+    assert.equal(d?.reason, 'invalid_job_id');
+    assert.match(d?.error ?? '', /^jobId is missing/);
 
     const a = await stack.store.getRecord(missing);
     assert.equal(a?.status, 'failed');
