@@ -106,7 +106,7 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
   test('a finished record is final: a later signed callback with the same token but other values changes nothing', async () => {
     const object = 'final/a.txt';
     const jobId = 'cb-final-1';
-    const token = createJobToken([SECRET], { jobId, bucket: 'uploads', key: object });
+    const token = createJobToken([SECRET], { jobId, bucket: 'uploads', key: object, vars: {} });
     const first = await call(signedEvent(filledBody({ bucket: 'uploads', object, size: 11, jobId, token })));
     assert.equal(first.status, 200);
     const stored = await store.getRecord(jobId);

@@ -136,12 +136,10 @@ describe('substitution attempts: callbacks OSS really signs, repeating a capture
 
   // A token that matches job, bucket, key and vars, with the attacker's own etag, size,
   // mime type, CRC-64 and MD5. The token cannot cover those (OSS computes them after the
-  // token is made); what protects the record is that it is final once `uploaded`: the
-  // record half of issue 12 (a later callback for an uploaded job answers 200 with the
-  // stored record and writes nothing).
+  // token is made); what protects the record is that it is final once `uploaded`: a later
+  // callback for an uploaded job answers 200 with the stored record and writes nothing.
   test(
     'a token with everything it covers repeated, but the attacker’s etag, size and type: writes nothing to an uploaded record',
-    { todo: 'needs record finality (issue 12, the record half): until then a later verified callback rewrites the record' },
     async () => {
       const job = await uploadJob('subst-3', { customer: 'c-18' });
       const { status, callback } = await attack('steal/same-everything.txt', templateWith(repeating(job)));
