@@ -7,6 +7,7 @@
 import type { Delivery } from '../jobs/delivery';
 import { ReasonedError } from '../errors';
 import { log } from '../log';
+import { plural } from '../plural';
 import type { Outcome } from '../records/record';
 import { StoreError } from '../store/errors';
 import type { RecordStore } from '../store/store';
@@ -42,7 +43,7 @@ export class BatchIncompleteError extends ReasonedError<'batch_incomplete'> {
   constructor(readonly summary: BatchSummary) {
     const pending = summary.jobs.filter((j) => j.outcome === 'retry_later');
     const ids = pending.map((j) => j.jobId ?? `#${j.index}`).join(', ');
-    super('batch_incomplete', `${pending.length} of ${summary.total} job(s) failed transiently and must be delivered again: ${ids}`);
+    super('batch_incomplete', `${pending.length} of ${plural(summary.total, 'job')} failed transiently and must be delivered again: ${ids}`);
   }
 }
 
