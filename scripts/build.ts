@@ -12,7 +12,7 @@
  * Usage: npm run build [-- --outdir <dir>] [--no-minify]
  */
 import { build, type Metafile } from 'esbuild';
-import { statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,6 +70,8 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
       const hit = inputs.find((input) => input.includes(forbidden));
       if (hit) throw new Error(`${name} bundle must not contain ${forbidden} (pulled in via ${hit})`);
     }
+    // A map left by an earlier build would be deployed with code it does not describe.
+    if (!(options.sourceMaps ?? false)) rmSync(`${outfile}.map`, { force: true });
     // The repository is "type": "module"; this marks the bundle as CommonJS wherever it is loaded.
     writeFileSync(path.join(outdir, name, 'package.json'), '{ "type": "commonjs" }\n');
     built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size, inputs });

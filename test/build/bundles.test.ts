@@ -42,7 +42,7 @@ test('the bundles ship without source maps: no map file, no sourceMappingURL (lo
   }
 });
 
-test('sourceMaps: true writes a map beside each bundle (what the cold-start benchmark loads)', async () => {
+test('sourceMaps: true writes a map beside each bundle (what the cold-start benchmark loads); a later build without removes it', async () => {
   const withMaps = await mkdtemp(path.join(os.tmpdir(), 'bundles-maps-test-'));
   try {
     await buildFunctions({ outdir: withMaps, sourceMaps: true });
@@ -50,6 +50,9 @@ test('sourceMaps: true writes a map beside each bundle (what the cold-start benc
     assert.match(code, /sourceMappingURL=index\.js\.map/);
     const map = JSON.parse(await readFile(path.join(withMaps, 'callback', 'index.js.map'), 'utf8')) as { sources: string[] };
     assert.ok(map.sources.some((s) => s.includes('functions/callback/index.ts')));
+    // A stale map would be deployed with code it does not describe.
+    await buildFunctions({ outdir: withMaps });
+    for (const name of ['uploader', 'callback']) assert.deepEqual((await readdir(path.join(withMaps, name))).filter((f) => f.endsWith('.map')), []);
   } finally {
     await rm(withMaps, { recursive: true, force: true });
   }
