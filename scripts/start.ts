@@ -37,12 +37,17 @@ function table(rows: string[][]): string {
   return rows.map((r, n) => r.map((c, i) => (i >= 2 && i <= 4 && n > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
+/** A value as a POSIX shell word: as it is when it is plain, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_.:/@%+=,-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * The settings block --keep-running prints: one `NAME=value \` line per setting, then a
  * command. The same lines serve `npm run submit`, `npm run results` and `npm run smoke`.
  */
 function settingsBlock(endpoints: Record<string, string>, command: string): string {
-  return [...Object.entries(endpoints).map(([k, v]) => `  ${k}=${v} \\`), `  ${command}`].join('\n');
+  return [...Object.entries(endpoints).map(([k, v]) => `  ${k}=${shellWord(v)} \\`), `  ${command}`].join('\n');
 }
 
 /** The stack's listening addresses, as printed once it is up (every one is closed at the end). */

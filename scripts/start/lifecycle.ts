@@ -23,7 +23,7 @@ export function describeFailure(error: unknown): { code: number; message: string
     return { code: 1, message: `npm start: ${where} is in use (another program, or another npm start). Stop it, or choose other ports with --port <first>.` };
   }
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  return { code: 1, message: `npm start failed (internal error): ${detail}` };
+  return { code: 1, message: `npm start failed: ${detail}` };
 }
 
 /**

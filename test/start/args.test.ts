@@ -31,7 +31,7 @@ describe('npm start arguments', () => {
 });
 
 describe('describeFailure', () => {
-  test('usage: 2 with the usage; jobs file: 2 in one line; port in use: 1 naming the port; anything else: 1, internal', () => {
+  test('usage: 2 with the usage; jobs file: 2 in one line; port in use: 1 naming the port; anything else: 1 with its stack', () => {
     const usage = describeFailure(new StartUsageError('unknown option --x'));
     assert.equal(usage.code, 2);
     assert.match(usage.message, /^npm start: unknown option --x\n\nusage: npm start/);
@@ -41,6 +41,6 @@ describe('describeFailure', () => {
     assert.match(inUse.message, /^npm start: 127\.0\.0\.1:40004 is in use .*--port <first>/);
     const internal = describeFailure(new TypeError('x is not a function'));
     assert.equal(internal.code, 1);
-    assert.match(internal.message, /^npm start failed \(internal error\): TypeError: x is not a function\n\s+at /);
+    assert.match(internal.message, /^npm start failed: TypeError: x is not a function\n\s+at /);
   });
 });
