@@ -45,12 +45,22 @@ export class Lifecycle {
     private readonly deadlineMs = STOP_DEADLINE_MS,
   ) {}
 
-  /** From now on Ctrl-C, SIGTERM and any uncaught error end the run (with 130, 143, 1). */
+  /**
+   * From now on Ctrl-C, SIGTERM and any uncaught error end the run (with 130, 143, 1),
+   * and so does the death of the parent process: `npm start` runs us under `sh -c`, and
+   * when npm is told to stop (`timeout npm start`, a CI job cancelled) it signals that
+   * shell, which dies without passing the signal on. Orphaned, we would keep the whole
+   * stack running; instead we notice our parent change and stop.
+   */
   install(): void {
     process.once('SIGINT', () => void this.end(130, 'interrupted'));
     process.once('SIGTERM', () => void this.end(143, 'terminated'));
     process.on('uncaughtException', (error) => void this.fail(error));
     process.on('unhandledRejection', (error) => void this.fail(error));
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) void this.end(143, 'the process that started npm start is gone');
+    }, 500).unref();
   }
 
   /** Starts the stack; whatever ends the run stops it, even while it is still starting. */

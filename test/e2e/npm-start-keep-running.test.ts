@@ -115,4 +115,19 @@ describe('e2e: npm start --keep-running', () => {
     assert.deepEqual(await leftInGroup(start.child.pid!), []);
     for (const port of ports) assert.equal(await listening(port), false, `port ${port} still listens`);
   });
+
+  test('under sh -c, as npm runs it: when the shell is killed (npm told to stop), npm start stops the stack and exits', async () => {
+    const jobs = path.join(dir, 'one.jsonl');
+    await writeFile(jobs, `${JSON.stringify({ jobId: 'keep-orphan-1', source: { text: 'x' }, target: { key: 'keep/orphan.txt' } })}\n`);
+    const run = spawnStart(['--bundles-dir', path.join(dir, 'bundles'), '--jobs', jobs, '--keep-running'], HANG_DEADLINE_MS, { underShell: true });
+    await run.waitFor(/Press Ctrl-C to stop\./);
+    const ports = printedPorts(run.stderr());
+    // What npm does with SIGTERM: it signals the shell, which dies without passing it on.
+    run.child.kill('SIGTERM');
+    const { killed } = await run.exited;
+    assert.equal(killed, false, `npm start outlived its shell:\n${run.stderr()}`);
+    assert.match(run.stderr(), /the process that started npm start is gone: stopping the local stack…/);
+    assert.deepEqual(await leftInGroup(run.child.pid!, 30_000), []);
+    for (const port of ports) assert.equal(await listening(port), false, `port ${port} still listens`);
+  });
 });

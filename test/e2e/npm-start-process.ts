@@ -24,10 +24,14 @@ export interface StartProcess {
 
 /**
  * Starts `npm start` with `args`. After `deadlineMs` the whole group is killed, so a hang
- * fails the test instead of stalling the suite.
+ * fails the test instead of stalling the suite. `underShell`: as npm runs it, under
+ * `sh -c` (then `child` is the shell, and `exited` resolves once the output pipes close,
+ * that is when npm start itself has exited too).
  */
-export function spawnStart(args: string[], deadlineMs: number, env: NodeJS.ProcessEnv = process.env): StartProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnStart(args: string[], deadlineMs: number, options: { underShell?: boolean } = {}): StartProcess {
+  const node = [process.execPath, '--import', 'tsx', 'scripts/start.ts', ...args];
+  const [command, ...argv] = options.underShell ? ['sh', '-c', '"$0" "$@"', ...node] : node;
+  const child = spawn(command!, argv, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
