@@ -5,9 +5,9 @@
  *
  * Why no source maps: nothing in FC loads them unless NODE_OPTIONS has
  * --enable-source-maps, and loading them is not free: `npm run bench -- cold-start`
- * measures it (about +100 ms on the callback's require → ready, whose target is 100 ms,
- * and the callback has OSS's 5 s). Unused, they were 4–6 MB per function of code
- * package. For readable stack traces locally, build with --no-minify.
+ * measures it (1.3–1.5× the callback's require → ready, whose target is 100 ms; README
+ * has the figures). Unused, they were 4–6 MB per function of code package. For readable
+ * stack traces locally, build with --no-minify.
  *
  * Usage: npm run build [-- --outdir <dir>] [--no-minify]
  */
