@@ -5,7 +5,9 @@
  * requiring its dependencies from the project's node_modules). The callback answers a
  * signed callback with a valid token (its store is the Tablestore emulator, its key
  * served locally); the uploader uploads a tiny text job to the OSS emulator, whose
- * callback reaches the warm callback function of the local stack. Also the bundle sizes.
+ * callback reaches the warm callback function of the local stack. Also the bundle sizes,
+ * and what loading source maps would cost: the same bundles built with maps and run with
+ * `node --enable-source-maps` (the bundles ship without maps for that reason).
  */
 import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { build } from 'esbuild';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { eventHeaders } from '../local/fc-host/http-trigger';
 import { startKeyServer, testKeyPair, type KeyServer } from '../test/support/oss-signer';
+import { buildFunctions } from '../scripts/build';
 import { buildBenchBundles, type BenchBundles } from './bundles';
 import { signedCallbackRequest, type CallbackSigner } from './callback-requests';
 import { median, type BenchRow } from './measure';
@@ -29,7 +32,9 @@ const READY_TARGET_MS = 100;
 const RUN_TIMEOUT_MS = 30_000;
 
 type Fn = 'callback' | 'uploader';
-type Variant = 'bundle' | 'unbundled';
+/** bundle: as deployed; unbundled: file by file; maps: the bundle with its source maps loaded. */
+type Variant = 'bundle' | 'unbundled' | 'maps';
+const VARIANTS: readonly Variant[] = ['bundle', 'unbundled', 'maps'];
 
 interface RunTimes {
   readyMs: number;
@@ -65,10 +70,10 @@ async function compileUnbundled(outdir: string): Promise<Record<Fn, string>> {
 }
 
 /** One cold start in a fresh process; rejects unless the first answer is a success. */
-function coldStart(codeFile: string, eventFile: string, env: Record<string, string>, fn: Fn): Promise<RunTimes> {
+function coldStart(codeFile: string, eventFile: string, env: Record<string, string>, fn: Fn, nodeFlags: string[] = []): Promise<RunTimes> {
   return new Promise((resolve, reject) => {
-    // No execArgv: the function runs under plain node, without this process's TypeScript loader.
-    const child = fork(RUNNER, [codeFile, eventFile], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // Only the given flags: the function runs under plain node, without this process's TypeScript loader.
+    const child = fork(RUNNER, [codeFile, eventFile], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, execArgv: nodeFlags, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
@@ -104,7 +109,11 @@ export async function benchColdStart(): Promise<BenchRow[]> {
     const work = await mkdtemp(path.join(os.tmpdir(), 'oss-fc-cold-'));
     stoppers.push(() => rm(work, { recursive: true, force: true }));
     const unbundled = await compileUnbundled(path.join(work, 'unbundled'));
-    const code: Record<Variant, Record<Fn, string>> = { bundle: { callback: bundles.files.callback, uploader: bundles.files.uploader }, unbundled };
+    const mapsDir = path.join(work, 'maps');
+    await buildFunctions({ outdir: mapsDir, sourceMaps: true });
+    const maps = { callback: path.join(mapsDir, 'callback', 'index.js'), uploader: path.join(mapsDir, 'uploader', 'index.js') };
+    const code: Record<Variant, Record<Fn, string>> = { bundle: { callback: bundles.files.callback, uploader: bundles.files.uploader }, unbundled, maps };
+    const flags: Record<Variant, string[]> = { bundle: [], unbundled: [], maps: ['--enable-source-maps'] };
 
     const stack: LocalStack = await startLocalStack({ bundlesDir: bundles.dir, build: false, trigger: false });
     stoppers.push(() => stack.close());
@@ -149,13 +158,14 @@ export async function benchColdStart(): Promise<BenchRow[]> {
       return file;
     };
 
-    const times: Record<Fn, Record<Variant, RunTimes[]>> = { callback: { bundle: [], unbundled: [] }, uploader: { bundle: [], unbundled: [] } };
+    const times: Record<Fn, Record<Variant, RunTimes[]>> = { callback: { bundle: [], unbundled: [], maps: [] }, uploader: { bundle: [], unbundled: [], maps: [] } };
     // One untimed run of each first, so every figure is measured with the files in the page cache.
-    for (const fn of ['callback', 'uploader'] as const) for (const variant of ['bundle', 'unbundled'] as const) await coldStart(code[variant][fn], await eventFile(fn), env[fn], fn);
+    for (const fn of ['callback', 'uploader'] as const) for (const variant of VARIANTS) await coldStart(code[variant][fn], await eventFile(fn), env[fn], fn, flags[variant]);
     for (let round = 0; round < RUNS; round++) {
       for (const fn of ['callback', 'uploader'] as const) {
-        const order: Variant[] = round % 2 === 0 ? ['bundle', 'unbundled'] : ['unbundled', 'bundle'];
-        for (const variant of order) times[fn][variant].push(await coldStart(code[variant][fn], await eventFile(fn), env[fn], fn));
+        // Rotated each round, so no variant always runs first.
+        const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+        for (const variant of order) times[fn][variant].push(await coldStart(code[variant][fn], await eventFile(fn), env[fn], fn, flags[variant]));
       }
     }
 
@@ -175,6 +185,11 @@ export async function benchColdStart(): Promise<BenchRow[]> {
       const answer = m('bundle', 'firstAnswerMs');
       const answerRef = m('unbundled', 'firstAnswerMs');
       rows.push({ name: `cold start ${fn}: require → first answer, bundle vs unbundled`, value: answer, unit: 'ms', reference: answerRef, ratio: answer / answerRef });
+    }
+    for (const fn of ['callback', 'uploader'] as const) {
+      const withMaps = median(times[fn].maps.map((t) => t.readyMs));
+      const without = median(times[fn].bundle.map((t) => t.readyMs));
+      rows.push({ name: `cold start ${fn}: require → handler ready, source maps loaded vs none (shipped)`, value: withMaps, unit: 'ms', reference: without, ratio: withMaps / without });
     }
     for (const fn of ['callback', 'uploader'] as const) rows.push({ name: `bundle size ${fn} (minified CJS)`, value: bundles.bytes[fn] / 1024, unit: 'KiB' });
     return rows;

@@ -13,6 +13,7 @@ import { generatedContent } from '../local/source-server';
 import { startMnsTrigger, type TriggerEvent } from '../local/trigger/index';
 import { buildBenchBundles } from './bundles';
 import { median, type BenchRow } from './measure';
+import { plural } from '../lib/plural';
 
 /** Instances per function and trigger invocations at once (the stack's default), and jobs of a batch uploaded at once (the uploader's default). */
 const INSTANCES = 4;
@@ -204,7 +205,7 @@ export async function benchPipeline(): Promise<BenchRow[]> {
       const record = await s.store.getRecord(jobIds[i]!);
       if (record?.status !== 'uploaded' || record.recordedBy !== 'callback' || record.deliveries < 1) wrong.push(`${jobIds[i]}: ${record ? `${record.status} by ${record.recordedBy}, ${record.deliveries} deliveries` : 'no record'}`);
     });
-    if (wrong.length > 0) throw new Error(`pipeline: ${wrong.length} job(s) did not end as expected, e.g. ${wrong.slice(0, 3).join('; ')}`);
+    if (wrong.length > 0) throw new Error(`pipeline: ${plural(wrong.length, 'job')} did not end as expected, e.g. ${wrong.slice(0, 3).join('; ')}`);
     return rows;
   } finally {
     await stack?.close();

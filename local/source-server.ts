@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { closeServer, listen } from './serve';
 
 export interface SourceServer {
   /** `http://127.0.0.1:<port>` */
@@ -55,7 +55,7 @@ export function generatedContent(bytes: number): Readable {
 
 const TYPES: Record<string, string> = { '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.csv': 'text/csv', '.html': 'text/html' };
 
-/** Starts the server on 127.0.0.1 (port 0 = a free one). */
+/** Starts the server on 127.0.0.1 (port 0 = a free one); rejects when the port is taken. */
 export async function startSourceServer(options: { directory: string; port?: number }): Promise<SourceServer> {
   const root = path.resolve(options.directory);
   let requests = 0;
@@ -87,18 +87,14 @@ export async function startSourceServer(options: { directory: string; port?: num
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     })().catch(() => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  // listen() rejects on EADDRINUSE; a bare server.listen() would throw it as an uncaught 'error' event.
+  const port = await listen(server, options.port ?? 0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   return {
     url: base,
     fileUrl: (name) => `${base}/files/${name.split('/').map(encodeURIComponent).join('/')}`,
     generatedUrl: (bytes) => `${base}/generated/${bytes}.bin`,
     requests: () => requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

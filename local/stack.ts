@@ -52,6 +52,12 @@ export interface LocalStackOptions {
   uploaderTimeoutMs?: number;
   /** Directory served as /files/ (default examples/files). */
   filesDir?: string;
+  /**
+   * Listen on the six ports from this one (OSS, Tablestore, MNS, source server, FC
+   * invoke API, callback trigger) instead of free ones; a port in use fails the start
+   * with EADDRINUSE. Default: free ports.
+   */
+  basePort?: number;
 }
 
 export interface LocalStack {
@@ -95,6 +101,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const close = async () => {
     while (stoppers.length > 0) await stoppers.pop()!().catch(() => undefined);
   };
+  // Port i of the stack: fixed from basePort, or 0 (a free one).
+  const port = (i: number): number => (options.basePort === undefined ? 0 : options.basePort + i);
   try {
     const bundlesDir = path.resolve(ROOT, options.bundlesDir ?? 'dist');
     if (options.build ?? true) {
@@ -110,13 +118,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'oss-fc-stack-'));
     stoppers.push(() => rm(dataDir, { recursive: true, force: true }));
-    const oss = await startOssEmulator({ ...credentials, dataDir: path.join(dataDir, 'oss'), callbackTimeoutMs: options.callbackTimeoutMs });
+    const oss = await startOssEmulator({ ...credentials, port: port(0), dataDir: path.join(dataDir, 'oss'), callbackTimeoutMs: options.callbackTimeoutMs });
     stoppers.push(() => oss.close());
-    const tablestore = await startTablestoreEmulator({ ...credentials, instance: 'localstack' });
+    const tablestore = await startTablestoreEmulator({ ...credentials, port: port(1), instance: 'localstack' });
     stoppers.push(() => tablestore.close());
-    const mns = await startMnsEmulator({ ...credentials });
+    const mns = await startMnsEmulator({ ...credentials, port: port(2) });
     stoppers.push(() => mns.close());
-    const sources = await startSourceServer({ directory: options.filesDir ?? path.join(ROOT, 'examples', 'files') });
+    const sources = await startSourceServer({ port: port(3), directory: options.filesDir ?? path.join(ROOT, 'examples', 'files') });
     stoppers.push(() => sources.close());
 
     const storeEnv = {
@@ -125,9 +133,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TABLESTORE_TABLE: table,
     };
     // The callback's port is only known once the host runs, so it gets a fixed free port first.
-    const callbackPort = await freePort();
+    const callbackPort = options.basePort === undefined ? await freePort() : port(5);
     const callbackUrl = `http://127.0.0.1:${callbackPort}/oss/callback`;
     const fc = await startFcHost({
+      port: port(4),
       credentials,
       // The invoke API accepts the same key pair, so `npm run submit -- --via invoke` works.
       accessKeyId: credentials.accessKeyId,
@@ -204,7 +213,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           if (!result.ok) throw new Error(`uploader invocation failed: ${result.error?.errorMessage ?? result.failure ?? 'unknown error'}`);
         },
       });
-      stoppers.push(() => trigger!.stop());
+      // stop() waits for the invocations in flight, which may be long uploads; closing the
+      // host at the same time ends them at once (fc.close() is idempotent), so close()
+      // never waits on an upload.
+      stoppers.push(() => Promise.all([trigger!.stop(), fc.close()]));
     }
 
     return {
@@ -232,8 +244,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         FC_REGION: fc.region,
         FC_FUNCTION: 'uploader',
         FC_SERVICE: fc.service,
+        MNS_REGION: mns.region,
         ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
+        // The stack's region (the region a V4-signing OSS client scopes its signature to).
+        OSS_REGION: fc.region,
         OSS_ENDPOINT: oss.url,
         OSS_BUCKET: bucket,
         TABLESTORE_ENDPOINT: tablestore.url,

@@ -1,12 +1,18 @@
 /**
  * `npm run build`: bundles each function with esbuild into dist/<fn>/index.js — CommonJS
  * (the tablestore SDK breaks in strict-mode ESM), platform node, target node20, minified,
- * with source maps — loadable by plain `node` from a folder with no node_modules.
+ * without source maps — loadable by plain `node` from a folder with no node_modules.
+ *
+ * Why no source maps: nothing in FC loads them unless NODE_OPTIONS has
+ * --enable-source-maps, and loading them is not free: `npm run bench -- cold-start`
+ * measures it (1.3–1.5× the callback's require → ready, whose target is 100 ms; README
+ * has the figures). Unused, they were 4–6 MB per function of code package. For readable
+ * stack traces locally, build with --no-minify.
  *
  * Usage: npm run build [-- --outdir <dir>] [--no-minify]
  */
 import { build, type Metafile } from 'esbuild';
-import { statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,10 +29,16 @@ export interface BuiltBundle {
   name: string;
   file: string;
   bytes: number;
+  /** Every source file in the bundle (esbuild's metafile inputs, relative to the repository). */
+  inputs: string[];
 }
 
-/** Bundles every function; throws when a bundle contains a forbidden module. */
-export async function buildFunctions(options: { outdir?: string; minify?: boolean } = {}): Promise<BuiltBundle[]> {
+/**
+ * Bundles every function; throws when a bundle contains a forbidden module. `sourceMaps`
+ * writes `index.js.map` beside each bundle (off by default, see above; the cold-start
+ * benchmark uses it to measure what loading them costs).
+ */
+export async function buildFunctions(options: { outdir?: string; minify?: boolean; sourceMaps?: boolean } = {}): Promise<BuiltBundle[]> {
   const outdir = path.resolve(root, options.outdir ?? 'dist');
   const built: BuiltBundle[] = [];
   for (const [name, fn] of Object.entries(FUNCTIONS)) {
@@ -40,7 +52,7 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
       target: 'node20',
       format: 'cjs',
       minify: options.minify ?? true,
-      sourcemap: true,
+      sourcemap: options.sourceMaps ?? false,
       metafile: true,
       logLevel: 'warning',
       legalComments: 'linked',
@@ -58,9 +70,11 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
       const hit = inputs.find((input) => input.includes(forbidden));
       if (hit) throw new Error(`${name} bundle must not contain ${forbidden} (pulled in via ${hit})`);
     }
+    // A map left by an earlier build would be deployed with code it does not describe.
+    if (!(options.sourceMaps ?? false)) rmSync(`${outfile}.map`, { force: true });
     // The repository is "type": "module"; this marks the bundle as CommonJS wherever it is loaded.
     writeFileSync(path.join(outdir, name, 'package.json'), '{ "type": "commonjs" }\n');
-    built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size });
+    built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size, inputs });
   }
   return built;
 }

@@ -1,69 +1,28 @@
 /**
  * `npm start`: the whole pipeline on this machine. Builds the bundles, starts the local
  * stack (OSS, Tablestore and MNS emulators, FC host, MNS trigger, source server), sends
- * the sample jobs through the queue, shows progress, prints every job's record, and
- * stops everything (unless --keep-running).
+ * the sample jobs through the queue, shows progress, prints every job's record (and, for
+ * a job without its final record, why, from the uploader's log), and stops everything
+ * (unless --keep-running). Whatever goes wrong, it stops the stack and exits
+ * (scripts/start/lifecycle.ts).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalStack, type LocalStack } from '../local/stack';
-import { readJobsFile, type JobLine } from '../local/jobs-file';
+import type { LocalStack } from '../local/stack';
+import { checkMessageSizes, messageBody, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText, type JobLine } from '../local/jobs-file';
 import { ProgressBar } from '../local/progress';
-import { invalidIdForMessage } from '../lib/jobs/invalid-id';
 import type { JobRecord, RecordStatus } from '../lib/records/record';
+import { plural } from '../lib/plural';
+import { invalidIdForMessage } from '../lib/jobs/invalid-id';
+import { HELP, parseStartArgs, type StartArgs } from './start/args';
+import { FailureReasons } from './start/failure-reasons';
+import { Lifecycle } from './start/lifecycle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const HELP = `usage: npm start [-- --jobs <file.jsonl>] [--keep-running] [--timeout <seconds>] [--bundles-dir <dir>]
-
-Runs the whole pipeline locally and offline: builds the bundles (dist/), starts the OSS,
-Tablestore and MNS emulators, the FC host with both functions, the MNS trigger and a
-source server; sends the jobs (default examples/jobs.jsonl) through the queue; waits
-until every job has its final record; prints the records; stops everything.
-
-  --jobs <file>      JSONL jobs to send; \${SOURCES_URL} is replaced by the source server's URL
-  --keep-running     leave the stack up afterwards and print how to send more jobs (Ctrl-C stops)
-  --timeout <s>      give up waiting for records after this many seconds (default 120)
-  --bundles-dir <d>  build the bundles into this directory instead of dist/ (so a test
-                     can run npm start while other runs use dist/)
-
-Exit status: 0 when every job ended as expected (valid jobs uploaded, invalid ones failed;
-a line without a usable jobId is recorded failed as invalid-<its MNS message id>).`;
-
-interface Args {
-  jobs: string;
-  keepRunning: boolean;
-  timeoutMs: number;
-  bundlesDir: string;
-}
-
-function parseArgs(argv: string[]): Args | 'help' {
-  const args: Args = { jobs: path.join(ROOT, 'examples', 'jobs.jsonl'), keepRunning: false, timeoutMs: 120_000, bundlesDir: path.join(ROOT, 'dist') };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    else if (arg === '--keep-running') args.keepRunning = true;
-    else if (arg === '--jobs') {
-      if (!argv[i + 1]) throw new UsageError('--jobs needs a file');
-      args.jobs = path.resolve(argv[++i]!);
-    } else if (arg === '--bundles-dir') {
-      if (!argv[i + 1]) throw new UsageError('--bundles-dir needs a directory');
-      args.bundlesDir = path.resolve(argv[++i]!);
-    } else if (arg === '--timeout') {
-      const seconds = Number(argv[++i]);
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout needs a positive number of seconds');
-      args.timeoutMs = seconds * 1000;
-    } else throw new UsageError(`unknown option ${arg}`);
-  }
-  return args;
-}
-
-class UsageError extends Error {}
-
 /**
- * What each record should end as: uploaded if any line of the job id is a valid job, else
- * failed. A line without a usable job id is recorded under `invalid-<messageId>` (the id
- * its message got when it was sent), so it is expected there.
+ * What each record id should end as: uploaded if any of its lines is a valid job, else
+ * failed. A line without a usable job id is recorded as `invalid-<its message id>`.
  */
 function expectations(sent: { line: JobLine; recordId: string }[]): Map<string, { expected: RecordStatus; sends: number }> {
   const out = new Map<string, { expected: RecordStatus; sends: number }>();
@@ -81,50 +40,68 @@ function table(rows: string[][]): string {
   return rows.map((r, n) => r.map((c, i) => (i >= 2 && i <= 4 && n > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-async function run(args: Args): Promise<number> {
+/** A value as a POSIX shell word: as it is when it is plain, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_.:/@%+=,-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The settings block --keep-running prints: one `NAME=value \` line per setting, then a
+ * command. The same lines serve `npm run submit`, `npm run results` and `npm run smoke`.
+ */
+function settingsBlock(endpoints: Record<string, string>, command: string): string {
+  return [...Object.entries(endpoints).map(([k, v]) => `  ${k}=${shellWord(v)} \\`), `  ${command}`].join('\n');
+}
+
+/** The stack's listening addresses, as printed once it is up (every one is closed at the end). */
+function addresses(stack: LocalStack): string {
+  return `OSS ${stack.oss.url}, Tablestore ${stack.tablestore.url}, MNS ${stack.mns.url}, FC ${stack.fc.url} (callback ${new URL(stack.callbackUrl).origin}), sources ${stack.sources.url}`;
+}
+
+async function run(args: StartArgs, life: Lifecycle): Promise<number> {
   const started = Date.now();
-  // Assigned once the stack is up; a signal before that has nothing to stop.
-  let stack: LocalStack | undefined = undefined;
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write('\nstopping the local stack…\n');
-    await stack?.close();
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stop(130));
-  process.once('SIGTERM', () => void stop(143));
+  // Checked before anything starts: a missing or empty file, or a job MNS would refuse,
+  // costs nothing. The source server's URL is not known yet; no URL it can have is
+  // longer than this one, so no message grows past what is checked here.
+  const jobsText = await readJobsText(args.jobs);
+  checkMessageSizes(parseJobLines(jobsText, { SOURCES_URL: 'http://127.0.0.1:65535' }, args.jobs), MNS_MAX_MESSAGE_BYTES);
 
   process.stderr.write('building bundles and starting the local stack…\n');
+  // Loaded here, not at the top: a bad option or jobs file is reported without loading the SDKs.
+  const { startLocalStack } = await import('../local/stack');
   let deadLettered = 0;
-  stack = await startLocalStack({
-    bundlesDir: args.bundlesDir,
-    onTriggerEvent: (e) => {
-      if (e.type === 'dead-lettered') deadLettered += 1;
-    },
-  });
-  process.stderr.write(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (OSS ${stack.oss.url}, Tablestore ${stack.tablestore.url}, MNS ${stack.mns.url}, FC ${stack.fc.url})\n`);
+  const reasons = new FailureReasons();
+  const stack = await life.startStack(() =>
+    startLocalStack({
+      bundlesDir: args.bundlesDir,
+      basePort: args.basePort,
+      onTriggerEvent: (e) => {
+        if (e.type === 'dead-lettered') deadLettered += 1;
+        reasons.onTriggerEvent(e);
+      },
+      onFunctionLog: (entry) => reasons.onFunctionLog(entry),
+    }),
+  );
+  reasons.setSecrets([stack.tokenSecret, stack.endpoints.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '']);
+  process.stderr.write(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${addresses(stack)}\n`);
 
+  const lines = parseJobLines(jobsText, { SOURCES_URL: stack.sources.url }, args.jobs);
   await stack.ossClient.put('seed/source.txt', Buffer.from('A seed object, copied by the oss-source sample job.\n'));
-  const lines = await readJobsFile(args.jobs, { SOURCES_URL: stack.sources.url });
-  if (lines.length === 0) throw new UsageError(`${args.jobs} has no jobs`);
   for (const line of lines.filter((l) => l.error && l.jobId)) process.stderr.write(`line ${line.line}: invalid job (${line.error}); sending it anyway, it must end as failed\n`);
 
   const sentAt = new Map<string, number>();
   const sent: { line: JobLine; recordId: string }[] = [];
   for (const line of lines) {
     const at = Date.now();
-    // Base64, because @alicloud/mns writes the body into XML unescaped (a '&' would break it);
-    // the uploader reads JSON text or its Base64 (docs/submitting.md, "Message encoding").
-    const { body } = await stack.mnsClient.sendMessage(stack.queue, { MessageBody: Buffer.from(line.text, 'utf8').toString('base64') });
+    const { body } = await stack.mnsClient.sendMessage(stack.queue, { MessageBody: messageBody(line) });
     const recordId = line.jobId ?? invalidIdForMessage(body.MessageId);
     if (!line.jobId) process.stderr.write(`line ${line.line}: no usable jobId (${line.error ?? 'invalid job'}); sent anyway, it must end as failed under ${recordId}\n`);
+    reasons.sent(body.MessageId, recordId);
     if (!sentAt.has(recordId)) sentAt.set(recordId, at);
     sent.push({ line, recordId });
   }
   const expected = expectations(sent);
-  process.stderr.write(`sent ${lines.length} messages (${expected.size} jobs) to queue ${stack.queue}\n`);
+  process.stderr.write(`sent ${plural(lines.length, 'message')} (${plural(expected.size, 'job')}) to queue ${stack.queue}\n`);
 
   const bar = new ProgressBar(expected.size, 'jobs');
   const records = new Map<string, JobRecord>();
@@ -153,38 +130,45 @@ async function run(args: Args): Promise<number> {
     const record = records.get(jobId);
     const seconds = finishedAt.has(jobId) ? ((finishedAt.get(jobId)! - sentAt.get(jobId)!) / 1000).toFixed(1) : '-';
     rows.push([jobId, record?.status ?? '(none)', record?.size === undefined ? '' : String(record.size), record?.etag ?? '', seconds, String(record?.deliveries ?? 0), want.expected]);
-    if (!record) problems.push(`${jobId}: no record after ${args.timeoutMs / 1000} s`);
+    const why = () => {
+      const reason = reasons.reasonFor(jobId);
+      return reason ? `; ${reason}` : '; the uploader logged nothing about it';
+    };
+    if (!record) problems.push(`${jobId}: no record after ${args.timeoutMs / 1000} s${why()}`);
     else if (record.status !== want.expected) problems.push(`${jobId}: ${record.status}, expected ${want.expected}${record.error ? ` (${record.error})` : ''}`);
-    else if (!finishedAt.has(jobId)) problems.push(`${jobId}: ${record.deliveries} of ${want.sends} deliveries handled`);
+    else if (!finishedAt.has(jobId)) problems.push(`${jobId}: ${record.deliveries} of ${plural(want.sends, 'delivery', 'deliveries')} handled${why()}`);
   }
   console.log(table(rows));
   const stats = stack.trigger?.stats();
-  console.log(`\n${expected.size} jobs, ${lines.length} messages; invocations ${stats?.invocations ?? 0} (failed ${stats?.failedInvocations ?? 0}); dead-lettered ${deadLettered}; ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
+  console.log(
+    `\n${plural(expected.size, 'job')}, ${plural(lines.length, 'message')}; ${plural(stats?.invocations ?? 0, 'invocation')} (failed ${stats?.failedInvocations ?? 0}); ` +
+      `dead-lettered ${deadLettered}; ${((Date.now() - started) / 1000).toFixed(1)} s in all`,
+  );
   if (problems.length > 0) console.log(`\nNOT as expected:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   else console.log('\nevery job has its expected final record.');
 
   if (args.keepRunning) {
-    const env = Object.entries(stack.endpoints).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');
-    console.log(`\nThe stack keeps running. Send more jobs with:\n\n  ${env} \\\n  npm run submit -- examples/jobs.jsonl --via queue --allow-invalid\n  (or --via invoke: FC async invocation through the local FC host)\n\nPress Ctrl-C to stop.`);
+    console.log(
+      `\nThe stack keeps running. Send more jobs with:\n\n${settingsBlock(stack.endpoints, 'npm run submit -- examples/jobs.jsonl --via queue --allow-invalid')}\n\n` +
+        '(or --via invoke: FC async invocation through the local FC host). The same settings run\n' +
+        '`npm run results` and `npm run smoke` against this stack: put them before either command\n' +
+        'instead of the last line, or `export` them.\n\nPress Ctrl-C to stop.',
+    );
     await new Promise(() => undefined);
   }
-  await stack.close();
   return problems.length > 0 ? 1 : 0;
 }
 
+const life = new Lifecycle();
+life.install();
 try {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseStartArgs(process.argv.slice(2), ROOT);
   if (args === 'help') {
     console.log(HELP);
+    await life.end(0);
   } else {
-    process.exitCode = await run(args);
+    await life.end(await run(args, life));
   }
 } catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`npm start: ${error.message}\n\n${HELP}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  }
+  await life.fail(error);
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { plural } from '../lib/plural';
 import { parseSubmitArgs, UsageError, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
 import { checkJobsText, type JobLine } from './submit/jobs-file';
 import { createProgress } from './submit/progress';
@@ -123,7 +124,7 @@ function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: Jo
   const failed = results.filter((r) => r.status === 'failed');
   const skipped = results.filter((r) => r.status === 'skipped');
   const out: string[] = [];
-  out.push(`Sent ${sent.length} of ${results.length + unsent.length} job(s) to ${where} in ${(elapsedMs / 1000).toFixed(1)} s.`);
+  out.push(`Sent ${sent.length} of ${plural(results.length + unsent.length, 'job')} to ${where} in ${(elapsedMs / 1000).toFixed(1)} s.`);
   const retried = sent.filter((r) => r.attempts > 1).length;
   if (retried > 0) out.push(`  ${retried} needed a retry.`);
   if (invalidLines.length > 0) out.push(`Invalid, sent anyway (--allow-invalid; the pipeline records each as failed): ${invalidLines.length}`);
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   if (lines.length === 0) fail(1, `submit: ${args.file} holds no jobs`);
   if (invalid.length > 0 && !args.allowInvalid) {
     const report = invalid.map((l) => `  ${label(l)}: ${l.problem}`).join('\n');
-    fail(1, `submit: ${invalid.length} of ${lines.length} job(s) in ${args.file} are invalid; nothing was sent:\n${report}\n(--allow-invalid sends invalid jobs anyway, to be recorded as failed.)`);
+    fail(1, `submit: ${invalid.length} of ${plural(lines.length, 'job')} in ${args.file} ${invalid.length === 1 ? 'is' : 'are'} invalid; nothing was sent:\n${report}\n(--allow-invalid sends invalid jobs anyway, to be recorded as failed.)`);
   }
 
   let destination;
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
   }
 
   if (args.dryRun) {
-    process.stdout.write(`Dry run: ${items.length} job(s) would go to ${where}, with credentials from ${resolved.source}; nothing was sent.\n`);
+    process.stdout.write(`Dry run: ${plural(items.length, 'job')} would go to ${where}, with credentials from ${resolved.source}; nothing was sent.\n`);
     if (unsendable.length > 0) {
       process.stdout.write(`${unsendable.map((l) => `  ${label(l)} can never be sent: ${l.problem}`).join('\n')}\n`);
       process.exit(1);
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  process.stderr.write(`submit: sending ${items.length} job(s) to ${where}, with credentials from ${resolved.source}\n`);
+  process.stderr.write(`submit: sending ${plural(items.length, 'job')} to ${where}, with credentials from ${resolved.source}\n`);
   const sender = createSender(destination, resolved);
   const progress = createProgress(process.stderr);
   const counts = { done: 0, sent: 0, failed: 0, total: items.length };

@@ -103,6 +103,18 @@ function stringMap(value: unknown, field: string, namePattern: RegExp, maxBytes:
   return out;
 }
 
+/**
+ * Refuses any field of `value` not in `allowed`, naming its full path: a misspelled or
+ * unsupported option (`target.acl`) would otherwise be dropped without a word.
+ */
+function refuseUnknownFields(value: Record<string, unknown>, allowed: readonly string[], path: string, jobId: string | undefined): void {
+  for (const field of Object.keys(value)) {
+    if (allowed.includes(field)) continue;
+    const where = path ? `${path}.${field}` : field;
+    throw new InvalidJobError(`unknown field ${JSON.stringify(where)} (${path || 'a job'} takes ${allowed.join(', ')})`, jobId);
+  }
+}
+
 function checkBucket(value: unknown, field: string, jobId: string): string {
   if (typeof value !== 'string' || !BUCKET_PATTERN.test(value)) {
     throw new InvalidJobError(`${field} must be an OSS bucket name (3–63 of a-z, 0-9, -)`, jobId);
@@ -121,9 +133,12 @@ function checkKey(value: unknown, field: string, jobId: string): string {
   return value;
 }
 
+const SOURCE_KINDS = ['url', 'text', 'base64', 'oss'] as const;
+
 function checkSource(value: unknown, jobId: string): JobSource {
   if (!isRecord(value)) throw new InvalidJobError('source must be an object with one of url, text, base64, oss', jobId);
-  const kinds = ['url', 'text', 'base64', 'oss'].filter((k) => k in value);
+  refuseUnknownFields(value, SOURCE_KINDS, 'source', jobId);
+  const kinds = SOURCE_KINDS.filter((k) => k in value);
   if (kinds.length !== 1) throw new InvalidJobError(`source must have exactly one of url, text, base64, oss (has ${kinds.length === 0 ? 'none' : kinds.join(', ')})`, jobId);
   const kind = kinds[0]!;
   const v = value[kind];
@@ -149,6 +164,7 @@ function checkSource(value: unknown, jobId: string): JobSource {
       return { base64: v };
     default: {
       if (!isRecord(v)) throw new InvalidJobError('source.oss must be {bucket, key}', jobId);
+      refuseUnknownFields(v, ['bucket', 'key'], 'source.oss', jobId);
       return { oss: { bucket: checkBucket(v.bucket, 'source.oss.bucket', jobId), key: checkKey(v.key, 'source.oss.key', jobId) } };
     }
   }
@@ -167,12 +183,10 @@ export function parseJob(input: unknown): Job {
   const jobIdValue = input.jobId;
   if (typeof jobIdValue !== 'string' || !JOB_ID_PATTERN.test(jobIdValue)) throw invalidJobIdError(jobIdValue);
   const jobId = jobIdValue;
-  const known = new Set(['jobId', 'source', 'target', 'contentType', 'metadata', 'vars']);
-  for (const field of Object.keys(input)) {
-    if (!known.has(field)) throw new InvalidJobError(`unknown field ${JSON.stringify(field)}`, jobId);
-  }
+  refuseUnknownFields(input, ['jobId', 'source', 'target', 'contentType', 'metadata', 'vars'], '', jobId);
   const source = checkSource(input.source, jobId);
   if (!isRecord(input.target)) throw new InvalidJobError('target must be an object with a key', jobId);
+  refuseUnknownFields(input.target, ['bucket', 'key'], 'target', jobId);
   const target: Job['target'] = { key: checkKey(input.target.key, 'target.key', jobId) };
   if (input.target.bucket !== undefined) target.bucket = checkBucket(input.target.bucket, 'target.bucket', jobId);
   const job: Job = { jobId, source, target };

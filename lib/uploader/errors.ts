@@ -6,6 +6,7 @@
 import { CallbackParamsError } from '../callback/encode';
 import { ReasonedError } from '../errors';
 import { InvalidJobError } from '../jobs/job';
+import { plural } from '../plural';
 
 export type SourceErrorReason =
   | 'source_not_found'
@@ -40,7 +41,7 @@ export class TransientJobError extends ReasonedError<'transient_failure'> {
   readonly attempts: number;
 
   constructor(jobId: string, attempts: number, cause: unknown) {
-    super('transient_failure', `job ${jobId} failed ${attempts} time(s) with transient errors; last: ${describeError(cause)}`, { cause });
+    super('transient_failure', `job ${jobId} failed ${plural(attempts, 'time')} with transient errors; last: ${describeError(cause)}`, { cause });
     this.jobId = jobId;
     this.attempts = attempts;
   }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Delivery } from '../jobs/delivery';
 import { ReasonedError } from '../errors';
 import { log } from '../log';
+import { plural } from '../plural';
 import type { Outcome } from '../records/record';
 import type { Lease } from '../store/lease';
 import type { RecordStore } from '../store/store';
@@ -44,7 +45,7 @@ export class BatchIncompleteError extends ReasonedError<'batch_incomplete'> {
   constructor(readonly summary: BatchSummary) {
     const pending = summary.jobs.filter((j) => j.outcome === 'retry_later');
     const ids = pending.map((j) => `${j.jobId ?? `#${j.index}`}${j.reason ? ` (${j.reason})` : ''}`).join(', ');
-    super('batch_incomplete', `${pending.length} of ${summary.total} job(s) could not finish now and must be delivered again: ${ids}`);
+    super('batch_incomplete', `${pending.length} of ${plural(summary.total, 'job')} could not finish now and must be delivered again: ${ids}`);
   }
 }
 

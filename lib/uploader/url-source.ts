@@ -87,7 +87,9 @@ function safeUrl(url: URL): string {
 function networkError(error: NodeJS.ErrnoException, url: URL): SourceError {
   if (error instanceof SourceError) return error;
   if (error.code === 'ENOTFOUND') return new SourceError('source_host_not_found', `source host ${url.hostname} does not resolve`, true, { cause: error });
-  return new SourceError('source_network', `fetching ${safeUrl(url)} failed: ${error.code ?? error.message}`, false, { cause: error });
+  // Node's own words say the most ('connect ECONNREFUSED 127.0.0.1:9', 'read ECONNRESET')
+  // and hold no secret: an address and a syscall, never the URL's query.
+  return new SourceError('source_network', `fetching ${safeUrl(url)} failed: ${error.message || error.code}`, false, { cause: error });
 }
 
 function request(url: URL, options: UrlSourceOptions, lookup: LookupFunction): Promise<IncomingMessage> {

@@ -1,5 +1,6 @@
 import type { FcFunctionErrorBody } from './errors';
 import type { InvokeOutcome } from './instances';
+import { plural } from '../../lib/plural';
 
 /**
  * FC's asynchronous invocation, locally: an accepted event is run in the background and,
@@ -92,7 +93,7 @@ export class AsyncQueue {
       this.timers.add(timer);
       return;
     }
-    this.options.log(`fc-host async ${fn} ${requestId} failed after ${attempt} attempt(s): ${outcome.error.errorMessage}`);
+    this.options.log(`fc-host async ${fn} ${requestId} failed after ${plural(attempt, 'attempt')}: ${outcome.error.errorMessage}`);
     this.record({ requestId, fn, status: 'failed', attempts: attempt, error: outcome.error, finishedAt: Date.now() });
   }
 

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,23 +22,46 @@ test('both functions are bundled, with sizes reported', () => {
   for (const b of bundles) assert.ok(b.bytes > 10_000, `${b.name} bundle is ${b.bytes} bytes`);
 });
 
-test('each bundle is minified CommonJS with a source map, and not strict as a whole (the tablestore SDK needs sloppy mode)', async () => {
+test('each bundle is minified CommonJS, and not strict as a whole (the tablestore SDK needs sloppy mode)', async () => {
   for (const name of ['uploader', 'callback']) {
     const code = await readFile(path.join(outdir, name, 'index.js'), 'utf8');
     assert.ok(!code.startsWith('"use strict"'), `${name} bundle starts with "use strict"`);
     // Minified code is a few very long lines (newlines remain only inside template literals).
     assert.ok(code.length / code.split('\n').length > 5000, `${name} bundle does not look minified`);
-    assert.match(code, /sourceMappingURL=index\.js\.map/);
-    const map = JSON.parse(await readFile(path.join(outdir, name, 'index.js.map'), 'utf8')) as { sources: string[] };
-    assert.ok(map.sources.some((s) => s.includes(`functions/${name}/index.ts`)));
+    const bundle = bundles.find((b) => b.name === name)!;
+    assert.ok(bundle.inputs.includes(`functions/${name}/index.ts`), `${name} bundle was not built from functions/${name}/index.ts`);
   }
 });
 
-test('the callback bundle does not contain ali-oss; the uploader bundle does', async () => {
-  const callbackMap = JSON.parse(await readFile(path.join(outdir, 'callback', 'index.js.map'), 'utf8')) as { sources: string[] };
-  const uploaderMap = JSON.parse(await readFile(path.join(outdir, 'uploader', 'index.js.map'), 'utf8')) as { sources: string[] };
-  assert.ok(!callbackMap.sources.some((s) => s.includes('node_modules/ali-oss/')));
-  assert.ok(uploaderMap.sources.some((s) => s.includes('node_modules/ali-oss/')));
+test('the bundles ship without source maps: no map file, no sourceMappingURL (loading one costs cold-start time; README)', async () => {
+  for (const name of ['uploader', 'callback']) {
+    const files = await readdir(path.join(outdir, name));
+    assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], `${name} has a source map`);
+    const code = await readFile(path.join(outdir, name, 'index.js'), 'utf8');
+    assert.doesNotMatch(code, /sourceMappingURL/);
+  }
+});
+
+test('sourceMaps: true writes a map beside each bundle (what the cold-start benchmark loads); a later build without removes it', async () => {
+  const withMaps = await mkdtemp(path.join(os.tmpdir(), 'bundles-maps-test-'));
+  try {
+    await buildFunctions({ outdir: withMaps, sourceMaps: true });
+    const code = await readFile(path.join(withMaps, 'callback', 'index.js'), 'utf8');
+    assert.match(code, /sourceMappingURL=index\.js\.map/);
+    const map = JSON.parse(await readFile(path.join(withMaps, 'callback', 'index.js.map'), 'utf8')) as { sources: string[] };
+    assert.ok(map.sources.some((s) => s.includes('functions/callback/index.ts')));
+    // A stale map would be deployed with code it does not describe.
+    await buildFunctions({ outdir: withMaps });
+    for (const name of ['uploader', 'callback']) assert.deepEqual((await readdir(path.join(withMaps, name))).filter((f) => f.endsWith('.map')), []);
+  } finally {
+    await rm(withMaps, { recursive: true, force: true });
+  }
+});
+
+test('the callback bundle does not contain ali-oss; the uploader bundle does', () => {
+  const inputs = (name: string) => bundles.find((b) => b.name === name)!.inputs;
+  assert.ok(!inputs('callback').some((s) => s.includes('node_modules/ali-oss/')));
+  assert.ok(inputs('uploader').some((s) => s.includes('node_modules/ali-oss/')));
 });
 
 test('neither bundle contains the tools-only SDKs: functions take their credentials from the FC context', async () => {

@@ -48,6 +48,11 @@ describe('e2e: npm start', () => {
     assert.match(run.stderr, /no usable jobId \(jobId "demo bad id" is not .*\); sent anyway, it must end as failed under invalid-\S+/);
     // Built where it was told to, with a bundle per function.
     assert.deepEqual((await readdir(bundlesDir)).sort(), ['callback', 'uploader']);
+    // Plurals, and progress on a pipe: a line only when it changed, ending with every job done.
+    assert.match(run.stdout, /^10 jobs, 11 messages; \d+ invocations? \(failed \d+\); dead-lettered 0; /m);
+    const progress = run.stderr.split('\n').filter((l) => l.startsWith('jobs ['));
+    assert.match(progress.at(-1) ?? '', /\] 10\/10 /);
+    for (let i = 1; i < progress.length; i++) assert.notEqual(progress[i], progress[i - 1], `repeated progress line:\n${progress.join('\n')}`);
   });
 
   test('--help prints the usage, including --bundles-dir, and exits 0', async () => {
@@ -56,6 +61,7 @@ describe('e2e: npm start', () => {
     assert.match(run.stdout, /^usage: npm start/);
     assert.match(run.stdout, /--bundles-dir <d>/);
     assert.match(run.stdout, /--timeout <s>/);
+    assert.match(run.stdout, /--port <first>/);
   });
 
   test('an unknown option or a missing value is a usage error: exit 2, message and usage on stderr', async () => {

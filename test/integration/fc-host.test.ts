@@ -172,7 +172,7 @@ describe('local FC host', () => {
       assert.deepEqual([good?.status, good?.attempts], ['succeeded', 3]);
       const failed = outcomes.find((o) => o.requestId === badId);
       assert.deepEqual([failed?.status, failed?.attempts, failed?.error?.errorMessage], ['failed', 2, 'flaky failure 2']);
-      assert.ok(logs.some((l) => l.includes(badId) && l.includes('failed after 2 attempt(s)')));
+      assert.ok(logs.some((l) => l.includes(badId) && l.includes('failed after 2 attempts')));
     });
 
     test('refuses an async payload over 128 KB', async () => {

@@ -96,6 +96,17 @@ describe('parseJob', () => {
     invalid({ ...good, vars: { v: '\udfff' } }, /vars\.v holds a lone UTF-16 surrogate/, good.jobId);
     assert.equal(parseJob({ ...good, target: { key: '😀.txt' } }).target.key, '😀.txt');
   });
+
+  test('refuses unknown fields at every level, naming the field path and what the level takes', () => {
+    invalid({ ...good, extra: 1 }, /^unknown field "extra" \(a job takes jobId, source, target, contentType, metadata, vars\)$/, good.jobId);
+    invalid({ ...good, target: { key: 'a.txt', acl: 'public-read' } }, /^unknown field "target.acl" \(target takes bucket, key\)$/, good.jobId);
+    invalid({ ...good, source: { text: 'hi', encoding: 'utf8' } }, /^unknown field "source.encoding" \(source takes url, text, base64, oss\)$/, good.jobId);
+    // A misspelled kind is named as such, not as "none of url, text, base64, oss".
+    invalid({ ...good, source: { txt: 'hi' } }, /^unknown field "source.txt"/, good.jobId);
+    invalid({ ...good, source: { oss: { bucket: 'src-bucket', key: 'k', versionId: 'v1' } } }, /^unknown field "source.oss.versionId" \(source.oss takes bucket, key\)$/, good.jobId);
+    // metadata and vars are maps: any valid name is a value, not a field.
+    assert.deepEqual(parseJob({ ...good, metadata: { acl: 'x' }, vars: { extra: 'y' } }).metadata, { acl: 'x' });
+  });
 });
 
 describe('deliveriesFromEvent', () => {

@@ -59,7 +59,7 @@ describe('npm run submit --via invoke', () => {
     const lines = [job('i-1', 'a & <b>'), job('i-2'), job('i-3'), job('i-4')];
     const run = await runSubmit([jobsFile(lines), '--via', 'invoke'], keys({ FC_ENDPOINT: host.url }));
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /Sent 4 of 4 job\(s\) to function 'oss-upload-uploader' at http:\/\/127\.0\.0\.1:\d+ \(FC 3\.0 API 2023-03-30/);
+    assert.match(run.stdout, /Sent 4 of 4 jobs to function 'oss-upload-uploader' at http:\/\/127\.0\.0\.1:\d+ \(FC 3\.0 API 2023-03-30/);
     assert.match(run.stderr, /with credentials from environment variables/);
     assert.deepEqual((await takeRecorded()).sort(), [...lines].sort());
   });

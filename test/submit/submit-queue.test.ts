@@ -81,7 +81,7 @@ describe('npm run submit --via queue', () => {
     const lines = ['# sample jobs', job('q-1', 'fish & chips <b>'), '', job('q-2', 'héllo "quoted"'), job('q-3'), job('q-4'), job('q-5')];
     const run = await runSubmit([jobsFile(lines), '--concurrency', '2'], env(queue));
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Sent 5 of 5 job\(s\) to MNS queue 'submit-\d+'/);
+    assert.match(run.stdout, /Sent 5 of 5 jobs to MNS queue 'submit-\d+'/);
     assert.match(run.stderr, /submit: 5\/5 \(100%\) sent 5, failed 0/, 'a plain progress line when stderr is not a terminal');
     const bodies = await drainRaw(queue);
     const expected = lines.filter((l) => l.startsWith('{'));
@@ -94,7 +94,7 @@ describe('npm run submit --via queue', () => {
     const lines = [job('ok-1'), '{"jobId":"bad id!","source":{"text":"x"},"target":{"key":"k"}}', '# comment', '{"jobId":"no-target","source":{"text":"x"}}', 'not json', job('ok-2')];
     const run = await runSubmit([jobsFile(lines)], env(queue));
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /3 of 5 job\(s\) .* are invalid; nothing was sent/);
+    assert.match(run.stderr, /3 of 5 jobs .* are invalid; nothing was sent/);
     assert.match(run.stderr, /line 2 \(bad id!\): jobId/);
     assert.match(run.stderr, /line 4 \(no-target\): target/);
     assert.match(run.stderr, /line 5: not valid JSON/);
@@ -213,7 +213,7 @@ describe('npm run submit --via queue', () => {
     const queue = await freshQueue();
     const dry = await runSubmit([jobsFile([job('d-1')]), '--dry-run'], env(queue));
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /Dry run: 1 job\(s\) would go to MNS queue .*, with credentials from environment variables/);
+    assert.match(dry.stdout, /Dry run: 1 job would go to MNS queue .*, with credentials from environment variables/);
     assert.equal(mns.queueStats(queue).visible, 0);
 
     const help = await runSubmit(['--help'], {});

@@ -161,9 +161,11 @@ describe('url sources', () => {
   });
 
   test('a refused connection is transient; a URL with another scheme is permanent', async () => {
-    const closed = await sourceError(openSource({ url: 'http://127.0.0.1:1/' }, deps()));
+    const closed = await sourceError(openSource({ url: 'http://127.0.0.1:1/x?Signature=not-for-logs' }, deps()));
     assert.equal(closed.reason, 'source_network');
     assert.equal(closed.permanent, false);
+    // Node's words, which say what happened; the URL without its query.
+    assert.equal(closed.message, 'fetching http://127.0.0.1:1/x failed: connect ECONNREFUSED 127.0.0.1:1');
     const ftp = await sourceError(openSource({ url: `${server.url}/redirect?to=${encodeURIComponent('ftp://example.com/x')}` }, deps()));
     assert.equal(ftp.reason, 'source_url_refused');
   });
