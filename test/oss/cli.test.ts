@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import OSS from 'ali-oss';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../local/oss/index';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_REGION } from '../../local/oss/index';
 
 const CLI = ['--import', 'tsx', 'local/oss/cli.ts'];
 
@@ -24,7 +24,7 @@ test('prints one ready line with the port, serves with the default keys, stops o
   try {
     assert.equal(out.match(/OSS emulator listening on/g)!.length, 1);
     assert.match(out, new RegExp(`^Callback public key URL prefix: ${url}/__emulator/$`, 'm'));
-    const client = new OSS({ endpoint: url, bucket: 'cli-test', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
+    const client = new OSS({ endpoint: url, region: DEFAULT_REGION, authorizationV4: true, bucket: 'cli-test', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
     await client.put('k.txt', Buffer.from('v'));
     assert.equal((await client.get('k.txt')).content.toString(), 'v');
   } finally {
