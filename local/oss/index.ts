@@ -1,6 +1,6 @@
 /**
  * A local OSS emulator with upload callbacks, faithful enough that the real ali-oss
- * client cannot tell it from OSS for what this project does (issue 3, DESIGN.md §5).
+ * client cannot tell it from OSS for what this project does (issue 3).
  *
  * @example
  * const oss = await startOssEmulator();               // memory storage, free port, V4 only
