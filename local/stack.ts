@@ -246,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
         OSS_ENDPOINT: oss.url,
+        OSS_REGION: oss.region,
         OSS_BUCKET: bucket,
         TABLESTORE_ENDPOINT: tablestore.url,
         TABLESTORE_INSTANCE: tablestore.instance,
