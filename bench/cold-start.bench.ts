@@ -126,7 +126,7 @@ export async function benchColdStart(): Promise<BenchRow[]> {
     const storeEnv = { TABLESTORE_ENDPOINT: stack.tablestore.url, TABLESTORE_INSTANCE: stack.tablestore.instance, TABLESTORE_TABLE: stack.table };
     const env: Record<Fn, Record<string, string>> = {
       callback: { ...credentials, ...storeEnv, CALLBACK_TOKEN_SECRET: stack.tokenSecret, CALLBACK_ALLOWED_BUCKETS: stack.bucket, CALLBACK_PUBKEY_URL_PREFIXES: keys.prefix },
-      uploader: { ...credentials, ...storeEnv, OSS_ENDPOINT: stack.oss.url, OSS_BUCKET: stack.bucket, CALLBACK_URL: stack.callbackUrl, CALLBACK_TOKEN_SECRET: stack.tokenSecret, UPLOAD_ALLOW_PRIVATE_SOURCES: 'true' },
+      uploader: { ...credentials, ...storeEnv, OSS_ENDPOINT: stack.oss.url, OSS_REGION: stack.oss.region, OSS_BUCKET: stack.bucket, CALLBACK_URL: stack.callbackUrl, CALLBACK_TOKEN_SECRET: stack.tokenSecret, UPLOAD_ALLOW_PRIVATE_SOURCES: 'true' },
     };
     // Warm the stack's callback function, which the uploader's first upload calls back.
     const warm = await stack.fc.invoke('uploader', Buffer.from(JSON.stringify({ jobId: 'bench-cold-warm', source: { text: 'warm' }, target: { key: 'bench/cold/warm.txt' } })));

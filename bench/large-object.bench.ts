@@ -95,7 +95,7 @@ export async function benchLargeObject(): Promise<BenchRow[]> {
     });
     const s = stack;
     const url = s.sources.generatedUrl(GiB);
-    const bare = new OSS({ endpoint: s.oss.url, bucket: s.bucket, accessKeyId: s.oss.accessKeyId, accessKeySecret: s.oss.accessKeySecret, timeout: 600_000 });
+    const bare = new OSS({ endpoint: s.oss.url, region: s.oss.region, authorizationV4: true, bucket: s.bucket, accessKeyId: s.oss.accessKeyId, accessKeySecret: s.oss.accessKeySecret, timeout: 600_000 });
 
     // Warm-up: a small multipart job starts the uploader and callback instances, so the
     // timed run is the transfer, not a cold start.

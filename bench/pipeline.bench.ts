@@ -100,7 +100,7 @@ export async function benchPipeline(): Promise<BenchRow[]> {
   try {
     stack = await startLocalStack({ bundlesDir: bundles.dir, build: false, trigger: false, instances: INSTANCES, uploaderEnv: { UPLOAD_CONCURRENCY: String(UPLOAD_CONCURRENCY) } });
     const s = stack;
-    const bareClient = new OSS({ endpoint: s.oss.url, bucket: s.bucket, accessKeyId: s.oss.accessKeyId, accessKeySecret: s.oss.accessKeySecret, timeout: 60_000 });
+    const bareClient = new OSS({ endpoint: s.oss.url, region: s.oss.region, authorizationV4: true, bucket: s.bucket, accessKeyId: s.oss.accessKeyId, accessKeySecret: s.oss.accessKeySecret, timeout: 60_000 });
     const sourceAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const jobIds: string[] = [];
     let seq = 0;

@@ -50,6 +50,11 @@ export interface LocalStackOptions {
   callbackTimeoutMs?: number;
   /** The uploader function's timeout (default 600 000 ms, as s.yaml). */
   uploaderTimeoutMs?: number;
+  /**
+   * The OSS emulator also takes V1 signatures, as a bucket created before 2025-09-01 does
+   * (default false: V4 only, like a new bucket).
+   */
+  ossAllowV1?: boolean;
   /** Directory served as /files/ (default examples/files). */
   filesDir?: string;
   /**
@@ -69,7 +74,7 @@ export interface LocalStack {
   trigger?: MnsTrigger;
   /** The results store, read side, for checking records. */
   store: RecordStore;
-  /** A real ali-oss client on the bucket. */
+  /** A real ali-oss client on the bucket, signing V4. */
   ossClient: OSS;
   /** A real MNS client, for sending jobs. */
   mnsClient: MNSClient;
@@ -110,6 +115,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await buildFunctions({ outdir: bundlesDir });
     }
     const credentials = { accessKeyId: 'LTAI5tLocalStack', accessKeySecret: randomBytes(18).toString('base64url') };
+    // In FC a function gets its role's STS credentials, token included (context.credentials).
+    // Here the functions get the stack's pair plus a token the OSS emulator checks (it takes
+    // the token only with this pair); the Tablestore emulator does not check tokens.
+    const functionCredentials = { ...credentials, securityToken: randomBytes(24).toString('base64url') };
+    const region = 'cn-hangzhou';
     const tokenSecret = randomBytes(24).toString('base64url');
     const bucket = options.bucket ?? 'local-uploads';
     const table = options.table ?? 'upload_results';
@@ -118,7 +128,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'oss-fc-stack-'));
     stoppers.push(() => rm(dataDir, { recursive: true, force: true }));
-    const oss = await startOssEmulator({ ...credentials, port: port(0), dataDir: path.join(dataDir, 'oss'), callbackTimeoutMs: options.callbackTimeoutMs });
+    const oss = await startOssEmulator({
+      ...credentials,
+      region,
+      allowV1: options.ossAllowV1 ?? false,
+      stsCredentials: [functionCredentials],
+      port: port(0),
+      dataDir: path.join(dataDir, 'oss'),
+      callbackTimeoutMs: options.callbackTimeoutMs,
+    });
     stoppers.push(() => oss.close());
     const tablestore = await startTablestoreEmulator({ ...credentials, port: port(1), instance: 'localstack' });
     stoppers.push(() => tablestore.close());
@@ -137,7 +155,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const callbackUrl = `http://127.0.0.1:${callbackPort}/oss/callback`;
     const fc = await startFcHost({
       port: port(4),
-      credentials,
+      credentials: functionCredentials,
+      region,
       // The invoke API accepts the same key pair, so `npm run submit -- --via invoke` works.
       accessKeyId: credentials.accessKeyId,
       accessKeySecret: credentials.accessKeySecret,
@@ -182,7 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(() => fc.close());
 
-    const ossClient = new OSS({ endpoint: oss.url, bucket, ...credentials, timeout: 600_000 });
+    const ossClient = new OSS({ endpoint: oss.url, region: oss.region, authorizationV4: true, bucket, ...credentials, timeout: 600_000 });
     await ossClient.putBucket(bucket);
     const store = new RecordStore({ ...storeConfigFromEnv({ ...storeEnv, ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret }), timeoutMs: 10_000 });
     await store.ensureTable();
@@ -247,9 +266,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         MNS_REGION: mns.region,
         ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
-        // The stack's region (the region a V4-signing OSS client scopes its signature to).
-        OSS_REGION: fc.region,
         OSS_ENDPOINT: oss.url,
+        // The region a V4-signing OSS client scopes its signature to.
+        OSS_REGION: oss.region,
         OSS_BUCKET: bucket,
         TABLESTORE_ENDPOINT: tablestore.url,
         TABLESTORE_INSTANCE: tablestore.instance,

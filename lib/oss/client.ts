@@ -4,13 +4,29 @@
  * An ali-oss client is bound to one bucket (`options.bucket`); `useBucket()` would mutate
  * a client that concurrent jobs share, so a job for another bucket gets its own client
  * from a small cache instead.
+ *
+ * Every request is signed V4 (OSS4-HMAC-SHA256): OSS refuses V1 for accounts created
+ * since 2025-03-01 and buckets created since 2025-09-01 ("Guidelines for upgrading V1
+ * signatures to V4 signatures", OSS docs, read 2026-12-02). In ali-oss 6.23.0 the option
+ * `authorizationV4: true` switches lib/common/utils/createRequest.js, through which every
+ * operation we use passes (put/putStream, head, getStream, initMultipartUpload,
+ * uploadPart, completeMultipartUpload, abortMultipartUpload, putBucket: all call
+ * `this.request`), to signUtils.authorizationV4 with an `x-oss-date` in ISO 8601 basic
+ * form and `x-oss-content-sha256: UNSIGNED-PAYLOAD`. The scope's region is
+ * `options.region` without its `oss-` prefix (lib/client.js authorizationV4 →
+ * getStandardRegion), so the region must be the bucket's even when an endpoint is given:
+ * ali-oss would otherwise sign for its default, oss-cn-hangzhou.
  */
 import OSS from 'ali-oss';
 
 /** Where OSS is and how to sign for it. */
 export interface OssClientConfig {
-  /** `oss-cn-hangzhou`; used when no endpoint is given (and for the Host of virtual-hosted requests). */
-  region?: string;
+  /**
+   * The bucket's region in ali-oss's form, `oss-cn-hangzhou`: the V4 signing scope
+   * (as `cn-hangzhou`), the endpoint when none is given, and the Host of requests to an
+   * IP endpoint.
+   */
+  region: string;
   /** Full origin, e.g. `http://127.0.0.1:9000` (local stack) or `https://oss-cn-hangzhou-internal.aliyuncs.com`. */
   endpoint?: string;
   credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
@@ -38,13 +54,14 @@ export type OssObjectClient = Pick<
  *
  * @example
  * const client = createOssClient({ region: 'oss-cn-hangzhou', credentials, timeoutMs: 60000, secure: true }, 'photos');
- * await client.put('a.txt', Buffer.from('hi'));
+ * await client.put('a.txt', Buffer.from('hi'));   // Authorization: OSS4-HMAC-SHA256 Credential=…/cn-hangzhou/oss/aliyun_v4_request,…
  */
 export function createOssClient(config: OssClientConfig, bucket: string): OSS {
   const { accessKeyId, accessKeySecret, securityToken } = config.credentials;
   return new OSS({
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.region ? { region: config.region } : {}),
+    region: config.region,
+    authorizationV4: true,
     accessKeyId,
     accessKeySecret,
     ...(securityToken

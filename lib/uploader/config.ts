@@ -5,7 +5,8 @@
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | `OSS_REGION` / `OSS_ENDPOINT` | one required | `oss-cn-hangzhou`; or an origin such as `http://127.0.0.1:9000` |
+ * | `OSS_REGION` | `FC_REGION` | the bucket's region, `cn-hangzhou` or `oss-cn-hangzhou`; required (V4 signatures are scoped to it) |
+ * | `OSS_ENDPOINT` | from the region | an origin such as `http://127.0.0.1:9000` or an internal endpoint |
  * | `OSS_BUCKET` | required | target bucket of jobs that name none |
  * | `OSS_TIMEOUT_MS` | 60000 | per-request timeout of OSS calls |
  * | `CALLBACK_URL` | required | the callback function's URL (up to 5, `;`-separated), no query |
@@ -80,7 +81,11 @@ export interface UploaderConfig {
 /** Credentials as FC passes them (possibly empty) — the same shape the store takes. */
 export type UploaderCredentials = ContextCredentials;
 
-const REGION_PATTERN = /^oss-[a-z0-9-]+$/;
+/**
+ * A region id (`cn-hangzhou`, `ap-southeast-1`, `us-west-1`), or OSS's form of it with
+ * `oss-` in front (`oss-cn-hangzhou`, what OSS endpoints and ali-oss's `region` use).
+ */
+const REGION_PATTERN = /^(?:oss-)?((?!oss-)[a-z]+(?:-[a-z0-9]+)+)$/;
 
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -102,16 +107,34 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError('bad_setting', name, `${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
+/**
+ * The bucket's region in ali-oss's form (`oss-cn-hangzhou`), from OSS_REGION or else
+ * FC_REGION. FC sets FC_REGION in every function's environment ("FC_REGION: the region
+ * where the function resides", FC's environment variables page,
+ * https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables, read
+ * 2026-12-02). Required even with OSS_ENDPOINT: V4 signatures are scoped to the region,
+ * and ali-oss signs for oss-cn-hangzhou when it is not told.
+ */
+function ossRegion(env: NodeJS.ProcessEnv): string {
+  const own = optionalSetting(env, 'OSS_REGION');
+  const setting = own !== undefined ? 'OSS_REGION' : 'FC_REGION';
+  const value = own ?? optionalSetting(env, 'FC_REGION');
+  if (value === undefined) {
+    throw new ConfigError(
+      'missing_setting',
+      'OSS_REGION',
+      'OSS_REGION must be set to the bucket\'s region (e.g. cn-hangzhou): OSS requests are signed V4, which is scoped to a region (in Function Compute FC_REGION is used when OSS_REGION is not set)',
+    );
+  }
+  const match = REGION_PATTERN.exec(value);
+  if (!match) throw new ConfigError('bad_setting', setting, `${setting} must be a region such as cn-hangzhou or oss-cn-hangzhou, got ${JSON.stringify(value)}`);
+  return `oss-${match[1]}`;
+}
+
 function ossLocation(env: NodeJS.ProcessEnv): Pick<OssClientConfig, 'region' | 'endpoint' | 'secure'> {
-  const region = optionalSetting(env, 'OSS_REGION');
+  const region = ossRegion(env);
   const endpoint = optionalSetting(env, 'OSS_ENDPOINT');
-  if (region === undefined && endpoint === undefined) {
-    throw new ConfigError('missing_setting', 'OSS_REGION', 'OSS_REGION or OSS_ENDPOINT must be set');
-  }
-  if (region !== undefined && !REGION_PATTERN.test(region)) {
-    throw new ConfigError('bad_setting', 'OSS_REGION', `OSS_REGION must look like oss-cn-hangzhou, got ${JSON.stringify(region)}`);
-  }
-  if (endpoint === undefined) return { region: region!, secure: true };
+  if (endpoint === undefined) return { region, secure: true };
   // A bare host name means HTTPS, as OSS's own endpoints are written without a scheme.
   const withScheme = /^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
   let url: URL;
@@ -123,7 +146,7 @@ function ossLocation(env: NodeJS.ProcessEnv): Pick<OssClientConfig, 'region' | '
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search !== '' || url.username !== '' || url.password !== '') {
     throw new ConfigError('bad_setting', 'OSS_ENDPOINT', `OSS_ENDPOINT must be an http(s) origin such as https://oss-cn-hangzhou.aliyuncs.com, got ${JSON.stringify(endpoint)}`);
   }
-  return { ...(region ? { region } : {}), endpoint: url.origin, secure: url.protocol === 'https:' };
+  return { region, endpoint: url.origin, secure: url.protocol === 'https:' };
 }
 
 function callbackUrl(env: NodeJS.ProcessEnv): string {

@@ -1,16 +1,17 @@
 /**
  * A local OSS emulator with upload callbacks, faithful enough that the real ali-oss
- * client cannot tell it from OSS for what this project does (issue 3, DESIGN.md §5).
+ * client cannot tell it from OSS for what this project does (issue 3).
  *
  * @example
- * const oss = await startOssEmulator();               // memory storage, free port
- * const client = new OSS({ endpoint: oss.url, bucket: 'demo', accessKeyId: oss.accessKeyId, accessKeySecret: oss.accessKeySecret });
+ * const oss = await startOssEmulator();               // memory storage, free port, V4 only
+ * const client = new OSS({ endpoint: oss.url, region: oss.region, authorizationV4: true, bucket: 'demo', accessKeyId: oss.accessKeyId, accessKeySecret: oss.accessKeySecret });
  * await client.put('a.txt', Buffer.from('hi'));
  * await oss.close();
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { FaultInjector } from '../faults';
+import { AccessKeys, type StsCredentials } from './access-keys';
 import { fileBlobStore, memoryBlobStore } from './blobs';
 import { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
 import { PUBLIC_KEY_PATH } from './control';
@@ -20,11 +21,14 @@ import { OssState } from './state';
 import { listen } from '../serve';
 
 export { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
+export type { StsCredentials } from './access-keys';
 
 /** Default access key id the emulator accepts (documented in README). */
 export const DEFAULT_ACCESS_KEY_ID = 'LTAI-local-oss-emulator';
 /** Default access key secret the emulator accepts (documented in README). */
 export const DEFAULT_ACCESS_KEY_SECRET = 'local-oss-emulator-secret';
+/** The region the emulator plays unless told otherwise (FC's and s.yaml's default too). */
+export const DEFAULT_REGION = 'cn-hangzhou';
 /** The account id the emulator answers as (Owner ID in listings, x-oss-requester in callbacks). */
 export const EMULATOR_OWNER_ID = '1000000000000000';
 
@@ -39,11 +43,27 @@ export interface OssEmulatorOptions {
   accessKeySecret?: string;
   /** How long a callback server gets to answer; OSS's fixed value (5000) by default. */
   callbackTimeoutMs?: number;
+  /**
+   * The region this endpoint serves, `cn-hangzhou` or `oss-cn-hangzhou` (default
+   * cn-hangzhou): V4 signatures must be scoped to it.
+   */
+  region?: string;
+  /** Also take V1 signatures, as a bucket created before 2025-09-01 does (default false: V4 only). */
+  allowV1?: boolean;
+  /**
+   * Temporary credentials accepted with their security token, as STS issues them (e.g.
+   * the ones an FC host hands its functions). The long-term pair above is always accepted.
+   */
+  stsCredentials?: StsCredentials[];
 }
 
 export interface OssEmulator {
   /** `http://127.0.0.1:<port>` */
   url: string;
+  /** The standard region id it serves (`cn-hangzhou`); ali-oss takes it as `region`. */
+  region: string;
+  /** Whether V1 signatures are taken too. */
+  allowV1: boolean;
   accessKeyId: string;
   accessKeySecret: string;
   /** Where the callback public key (PEM) is served; sent, Base64, in x-oss-pub-key-url. */
@@ -68,6 +88,8 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const accessKeyId = options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
   const accessKeySecret = options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET;
+  const region = (options.region ?? DEFAULT_REGION).replace(/^oss-/, '');
+  const allowV1 = options.allowV1 ?? false;
   const blobs = options.dataDir ? await fileBlobStore(join(options.dataDir, 'blobs')) : memoryBlobStore();
   const state = new OssState(blobs, options.dataDir ? join(options.dataDir, 'meta') : undefined);
   await state.load();
@@ -80,7 +102,14 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const faults = new FaultInjector();
   const requestCounts = new Map<string, number>();
   const signer = { privateKey, publicKeyUrl: '', requesterId: EMULATOR_OWNER_ID, timeoutMs: options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS };
-  const server = createOssServer({ ctx: { state, signer, ownerId: EMULATOR_OWNER_ID }, credentials: { accessKeyId, accessKeySecret }, faults, publicKeyPem, requestCounts });
+  const keys = new AccessKeys([{ accessKeyId, accessKeySecret }], options.stsCredentials);
+  const server = createOssServer({
+    ctx: { state, signer, ownerId: EMULATOR_OWNER_ID },
+    signatures: { keys, region, allowV1 },
+    faults,
+    publicKeyPem,
+    requestCounts,
+  });
 
   const port = await listen(server, options.port ?? 0, host);
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -90,6 +119,8 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
 
   return {
     url,
+    region,
+    allowV1,
     accessKeyId,
     accessKeySecret,
     publicKeyUrl: signer.publicKeyUrl,

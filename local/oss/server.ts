@@ -16,7 +16,7 @@ import { listObjects, listObjectsV2 } from './listing';
 import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
 import { deleteObject, getObject, getObjectMeta, headObject, putObject } from './objects';
 import { operationOf, parseTarget } from './routing';
-import { checkSignature, type Credentials } from './signature';
+import { checkSignature, type SignaturePolicy } from './signature';
 
 type Handler = (ctx: OssContext, r: OssRequest) => Promise<OssReply>;
 
@@ -40,7 +40,8 @@ const HANDLERS: Record<string, Handler> = {
 /** Everything the server needs. */
 export interface ServerDeps {
   ctx: OssContext;
-  credentials: Credentials;
+  /** Which signatures and keys requests must carry. */
+  signatures: SignaturePolicy;
   faults: FaultInjector;
   publicKeyPem: string;
   /** Requests per OSS operation name, counted as they arrive (control requests excluded). */
@@ -82,6 +83,9 @@ async function writeError(req: IncomingMessage, res: ServerResponse, error: OssE
     return;
   }
   const headers: Record<string, string | number> = { ...error.headers, 'Content-Type': 'application/xml' };
+  // OSS sends the EC twice: <EC> in the body and the x-oss-ec header
+  // (https://help.aliyun.com/document_detail/32005.htm, read 2026-12-02).
+  if (error.ec) headers['x-oss-ec'] = error.ec;
   if (req.method === 'HEAD') {
     // A HEAD error has no body; OSS repeats the error document, Base64, in x-oss-err.
     headers['x-oss-err'] = Buffer.from(xml).toString('base64');
@@ -126,7 +130,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       hostId,
       clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
     };
-    checkSignature({ method, headers: req.headers, bucket: target.bucket, key: target.key, query: target.query }, deps.credentials);
+    checkSignature({ method, headers: req.headers, bucket: target.bucket, key: target.key, query: target.query }, deps.signatures);
     const handler = HANDLERS[operation];
     if (!handler) throw notImplemented(operation === 'Unsupported' ? `${method} ${req.url}` : operation);
     if (operation === 'PutObject' && req.headers['x-oss-copy-source'] !== undefined) throw notImplemented('CopyObject');

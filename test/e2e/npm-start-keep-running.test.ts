@@ -100,7 +100,7 @@ describe('e2e: npm start --keep-running', () => {
     assert.equal((await store.getRecord('keep-first-1'))?.status, 'uploaded');
 
     // What `npm run smoke` reads besides: the bucket, through OSS_ENDPOINT with the keys.
-    const oss = new OSS({ endpoint: settings.OSS_ENDPOINT!, bucket: settings.OSS_BUCKET!, accessKeyId: settings.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: settings.ALIBABA_CLOUD_ACCESS_KEY_SECRET! });
+    const oss = new OSS({ endpoint: settings.OSS_ENDPOINT!, region: settings.OSS_REGION!, authorizationV4: true, bucket: settings.OSS_BUCKET!, accessKeyId: settings.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: settings.ALIBABA_CLOUD_ACCESS_KEY_SECRET! });
     const head = await oss.head('keep/invoke.txt');
     assert.equal(head.status, 200);
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import OSS from 'ali-oss';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../local/oss/index';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_REGION } from '../../local/oss/index';
+import { parseArgs, UsageError } from '../../local/oss/cli-args';
 
 const CLI = ['--import', 'tsx', 'local/oss/cli.ts'];
 
@@ -24,7 +25,8 @@ test('prints one ready line with the port, serves with the default keys, stops o
   try {
     assert.equal(out.match(/OSS emulator listening on/g)!.length, 1);
     assert.match(out, new RegExp(`^Callback public key URL prefix: ${url}/__emulator/$`, 'm'));
-    const client = new OSS({ endpoint: url, bucket: 'cli-test', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
+    assert.match(out, /^Signatures: V4 scoped to region cn-hangzhou \(V1 refused; --allow-v1 takes it\)$/m);
+    const client = new OSS({ endpoint: url, region: DEFAULT_REGION, authorizationV4: true, bucket: 'cli-test', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
     await client.put('k.txt', Buffer.from('v'));
     assert.equal((await client.get('k.txt')).content.toString(), 'v');
   } finally {
@@ -44,6 +46,16 @@ test('a bad flag exits 2 naming the flag', () => {
   const missing = spawnSync(process.execPath, [...CLI, '--data-dir'], { encoding: 'utf8' });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--data-dir needs a value/);
+});
+
+test('--allow-v1 and --region', () => {
+  assert.deepEqual(parseArgs(['--allow-v1', '--region', 'oss-cn-shanghai']), { allowV1: true, region: 'oss-cn-shanghai' });
+  assert.deepEqual(parseArgs(['--region=ap-southeast-1']), { region: 'ap-southeast-1' });
+  assert.deepEqual(parseArgs([]), {}, 'V4 only unless asked');
+  assert.throws(() => parseArgs(['--allow-v1=yes']), UsageError);
+  assert.throws(() => parseArgs(['--region', 'Hangzhou']), /--region must be a region id/);
+  const help = spawnSync(process.execPath, [...CLI, '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, /--allow-v1/);
 });
 
 test('--help prints the usage and exits 0', () => {

@@ -9,9 +9,20 @@ import type { AddressInfo } from 'node:net';
 import OSS from 'ali-oss';
 import { startOssEmulator, type OssEmulator, type OssEmulatorOptions } from '../../local/oss/index';
 
-/** An ali-oss client configured the plain way: endpoint, bucket, keys, nothing else. */
+/**
+ * An ali-oss client configured the way a new bucket needs it: endpoint, region, V4
+ * signatures, bucket and keys.
+ */
 export function clientFor(emulator: OssEmulator, bucket: string, overrides: Partial<OSS.Options> = {}): OSS {
-  return new OSS({ endpoint: emulator.url, bucket, accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret, ...overrides });
+  return new OSS({
+    endpoint: emulator.url,
+    region: emulator.region,
+    authorizationV4: true,
+    bucket,
+    accessKeyId: emulator.accessKeyId,
+    accessKeySecret: emulator.accessKeySecret,
+    ...overrides,
+  });
 }
 
 export async function startEmulator(options: OssEmulatorOptions = {}): Promise<OssEmulator> {

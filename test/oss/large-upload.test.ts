@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OSS from 'ali-oss';
 import { Crc64 } from '../../local/oss/crc64';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../local/oss/index';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_REGION } from '../../local/oss/index';
 
 const MIB = 1024 * 1024;
 const SIZE = 256 * MIB;
@@ -57,7 +57,7 @@ test('a 256 MiB multipart upload and download keep the emulator memory bounded',
     });
     const file = join(dir, 'big.bin');
     const expectedCrc = await writeTestFile(file);
-    const client = new OSS({ endpoint: url, bucket: 'large', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
+    const client = new OSS({ endpoint: url, region: DEFAULT_REGION, authorizationV4: true, bucket: 'large', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
     await client.put('warm-up', Buffer.from('x'));
     const baseline = await rss(url);
     let peak = baseline;

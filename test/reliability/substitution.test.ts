@@ -94,7 +94,7 @@ before(async () => {
     },
   });
   const { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret } = rs.stack.endpoints;
-  attacker = new OSS({ endpoint: rs.stack.oss.url, bucket: ATTACKER_BUCKET, accessKeyId: accessKeyId!, accessKeySecret: accessKeySecret! });
+  attacker = new OSS({ endpoint: rs.stack.oss.url, region: `oss-${rs.stack.oss.region}`, authorizationV4: true, bucket: ATTACKER_BUCKET, accessKeyId: accessKeyId!, accessKeySecret: accessKeySecret! });
   await attacker.putBucket(ATTACKER_BUCKET);
 });
 

@@ -60,6 +60,7 @@ test('an endpoint (local stack) and tunables', () => {
   const config = uploaderConfigFromEnv(
     env({
       OSS_REGION: undefined,
+      FC_REGION: 'cn-hangzhou',
       OSS_ENDPOINT: 'http://127.0.0.1:9000',
       UPLOAD_PART_SIZE_BYTES: '102400',
       UPLOAD_MULTIPART_THRESHOLD_BYTES: '0',
@@ -68,6 +69,7 @@ test('an endpoint (local stack) and tunables', () => {
     }),
   );
   assert.equal(config.oss.endpoint, 'http://127.0.0.1:9000');
+  assert.equal(config.oss.region, 'oss-cn-hangzhou', 'the region still signs, endpoint or not');
   assert.equal(config.oss.secure, false);
   assert.equal(config.upload.partSizeBytes, 102400);
   assert.equal(config.upload.multipartThresholdBytes, 0);
@@ -75,6 +77,24 @@ test('an endpoint (local stack) and tunables', () => {
   assert.deepEqual(config.upload.source.addresses, { allowPrivate: true, allowMetadata: false });
   // A bare OSS host name means HTTPS.
   assert.equal(uploaderConfigFromEnv(env({ OSS_ENDPOINT: 'oss-cn-hangzhou-internal.aliyuncs.com' })).oss.endpoint, 'https://oss-cn-hangzhou-internal.aliyuncs.com');
+});
+
+test('the region: OSS_REGION in either form, else FC_REGION (which FC sets); required with an endpoint too', () => {
+  const region = (overrides: Record<string, string | undefined>): string => uploaderConfigFromEnv(env(overrides)).oss.region;
+  assert.equal(region({ OSS_REGION: 'oss-cn-shanghai' }), 'oss-cn-shanghai');
+  assert.equal(region({ OSS_REGION: 'cn-shanghai' }), 'oss-cn-shanghai');
+  assert.equal(region({ OSS_REGION: 'ap-southeast-1' }), 'oss-ap-southeast-1');
+  assert.equal(region({ OSS_REGION: undefined, FC_REGION: 'cn-beijing' }), 'oss-cn-beijing');
+  assert.equal(region({ OSS_REGION: 'cn-shenzhen', FC_REGION: 'cn-beijing' }), 'oss-cn-shenzhen', 'OSS_REGION wins');
+  const missing = configError({ OSS_REGION: undefined, OSS_ENDPOINT: 'http://127.0.0.1:9000' });
+  assert.equal(missing.reason, 'missing_setting');
+  assert.equal(missing.setting, 'OSS_REGION');
+  assert.match(missing.message, /OSS_REGION/);
+  assert.match(missing.message, /FC_REGION/, 'the message says where else the region may come from');
+  const badFc = configError({ OSS_REGION: undefined, FC_REGION: 'Hangzhou' });
+  assert.equal(badFc.setting, 'FC_REGION');
+  assert.equal(badFc.reason, 'bad_setting');
+  assert.equal(configError({ OSS_REGION: 'oss-' }).setting, 'OSS_REGION');
 });
 
 test('FC context credentials win over the environment', () => {
@@ -88,7 +108,8 @@ test('FC context credentials win over the environment', () => {
 test('missing and malformed settings name the variable', () => {
   const cases: Array<[Record<string, string | undefined>, string, string]> = [
     [{ OSS_REGION: undefined }, 'OSS_REGION', 'missing_setting'],
-    [{ OSS_REGION: 'cn-hangzhou' }, 'OSS_REGION', 'bad_setting'],
+    [{ OSS_REGION: 'hangzhou' }, 'OSS_REGION', 'bad_setting'],
+    [{ OSS_REGION: 'oss-oss-cn-hangzhou' }, 'OSS_REGION', 'bad_setting'],
     [{ OSS_ENDPOINT: 'ftp://x' }, 'OSS_ENDPOINT', 'bad_setting'],
     [{ OSS_BUCKET: undefined }, 'OSS_BUCKET', 'missing_setting'],
     [{ OSS_BUCKET: 'Bad_Bucket' }, 'OSS_BUCKET', 'bad_setting'],

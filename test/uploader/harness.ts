@@ -236,7 +236,8 @@ export async function startStack(options: { ossDataDir?: string } = {}): Promise
   await store.ensureTable();
   const callback = await startCallbackServer(store);
   const sources = await startSourceServer();
-  const client = (bucket: string): OSS => new OSS({ endpoint: oss.url, bucket, accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
+  const client = (bucket: string): OSS =>
+    new OSS({ endpoint: oss.url, region: oss.region, authorizationV4: true, bucket, accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
   await client(TARGET_BUCKET).putBucket(TARGET_BUCKET);
   await client(SOURCE_BUCKET).putBucket(SOURCE_BUCKET);
   return {
@@ -249,6 +250,7 @@ export async function startStack(options: { ossDataDir?: string } = {}): Promise
     client,
     env: (overrides = {}) => ({
       OSS_ENDPOINT: proxy.url,
+      OSS_REGION: oss.region,
       OSS_BUCKET: TARGET_BUCKET,
       CALLBACK_URL: callback.url,
       CALLBACK_TOKEN_SECRET: TOKEN_SECRET,

@@ -176,7 +176,7 @@ describe('inline and oss sources', () => {
   let client: OSS;
   before(async () => {
     oss = await startOssEmulator();
-    client = new OSS({ endpoint: oss.url, bucket: 'src-bucket', accessKeyId: oss.accessKeyId, accessKeySecret: oss.accessKeySecret });
+    client = new OSS({ endpoint: oss.url, region: oss.region, authorizationV4: true, bucket: 'src-bucket', accessKeyId: oss.accessKeyId, accessKeySecret: oss.accessKeySecret });
     await client.putBucket('src-bucket');
     await client.put('a/b.txt', Buffer.from('from oss'), { mime: 'text/plain' });
   });

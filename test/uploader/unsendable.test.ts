@@ -38,7 +38,7 @@ describe('requests that cannot be sent', () => {
 
   before(async () => {
     emulator = await startOssEmulator({ port: 0 });
-    client = new OSS({ endpoint: emulator.url, bucket: BUCKET, accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret });
+    client = new OSS({ endpoint: emulator.url, region: `oss-${emulator.region}`, authorizationV4: true, bucket: BUCKET, accessKeyId: emulator.accessKeyId, accessKeySecret: emulator.accessKeySecret });
     await client.putBucket(BUCKET);
   });
   after(() => emulator.close());
@@ -72,7 +72,7 @@ describe('requests that cannot be sent', () => {
   });
 
   test('a network failure through ali-oss (status -1 too) stays transient', async () => {
-    const down = new OSS({ endpoint: `http://127.0.0.1:${await closedPort()}`, bucket: BUCKET, accessKeyId: 'a', accessKeySecret: 'b', timeout: 2000 });
+    const down = new OSS({ endpoint: `http://127.0.0.1:${await closedPort()}`, region: 'oss-cn-hangzhou', authorizationV4: true, bucket: BUCKET, accessKeyId: 'a', accessKeySecret: 'b', timeout: 2000 });
     const error = (await failure(() => down.put('k.txt', Buffer.from('x')))) as { status?: number; name?: string };
     assert.equal(error.status, -1);
     assert.notEqual(error.name, 'TypeError');
