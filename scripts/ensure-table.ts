@@ -40,7 +40,9 @@ async function main(args: string[]): Promise<number> {
   }
   let config;
   try {
-    config = { ...(await toolStoreConfig(process.env)), timeoutMs: CREATE_DEADLINE_MS };
+    const found = await toolStoreConfig(process.env);
+    console.error(`using credentials from ${found.credentialsSource}`);
+    config = { ...found.config, timeoutMs: CREATE_DEADLINE_MS };
   } catch (err) {
     if (err instanceof SettingsError) {
       console.error(`ensure-table: settings are missing or wrong (nothing was contacted):\n${err.problems.map((p) => `  ${p}`).join('\n')}\n\n${USAGE}`);

@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let config;
   try {
-    config = await toolStoreConfig(process.env);
+    ({ config } = await toolStoreConfig(process.env));
   } catch (err) {
     if (err instanceof SettingsError) {
       process.stderr.write(`results: settings are missing or wrong:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n(npm run results -- --help for usage)\n`);

@@ -17,15 +17,15 @@ const REQUIRED: readonly [string, string][] = [
  * The store configuration, or SettingsError listing every missing setting (then every
  * malformed one) by variable name.
  *
- * @example const config = await toolStoreConfig(process.env); // throws SettingsError
+ * @example const { config, credentialsSource } = await toolStoreConfig(process.env); // throws SettingsError
  */
-export async function toolStoreConfig(env: NodeJS.ProcessEnv): Promise<StoreConfig> {
+export async function toolStoreConfig(env: NodeJS.ProcessEnv): Promise<{ config: StoreConfig; credentialsSource: string }> {
   const missing = REQUIRED.filter(([name]) => !env[name]?.trim()).map(([name, what]) => `${name} is not set (${what})`);
   const resolved = await resolveToolCredentials();
   if (resolved.problems) missing.push(...resolved.problems);
   if (missing.length > 0 || !resolved.credentials) throw new SettingsError('missing_settings', missing);
   try {
-    return storeConfigFromEnv(env, resolved.credentials);
+    return { config: storeConfigFromEnv(env, resolved.credentials), credentialsSource: resolved.resolved.source };
   } catch (err) {
     if (err instanceof ConfigError) throw new SettingsError('invalid_setting', [err.message]);
     throw err;

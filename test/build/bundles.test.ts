@@ -64,11 +64,11 @@ test('the callback bundle does not contain ali-oss; the uploader bundle does', (
   assert.ok(inputs('uploader').some((s) => s.includes('node_modules/ali-oss/')));
 });
 
-test('neither bundle contains the tools-only SDKs: functions take their credentials from the FC context', async () => {
+test('neither bundle contains the tools-only SDKs: functions take their credentials from the FC context', () => {
   for (const name of ['uploader', 'callback']) {
-    const map = JSON.parse(await readFile(path.join(outdir, name, 'index.js.map'), 'utf8')) as { sources: string[] };
+    const inputs = bundles.find((b) => b.name === name)!.inputs;
     for (const sdk of ['@alicloud/credentials', '@alicloud/fc20230330', '@alicloud/openapi-core', 'scripts/lib/credentials']) {
-      assert.ok(!map.sources.some((s) => s.includes(sdk)), `${name} bundle contains ${sdk}`);
+      assert.ok(!inputs.some((s) => s.includes(sdk)), `${name} bundle contains ${sdk}`);
     }
   }
 });

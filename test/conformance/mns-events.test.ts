@@ -40,12 +40,12 @@ describe('FC MNS queue trigger samples', () => {
       assert.equal(deliveries.length, 1, name);
       assert.equal(deliveries[0]!.messageId, event.data.messageId, name);
       assert.equal(deliveries[0]!.job, undefined);
-      assert.equal(deliveries[0]!.error?.reason, 'invalid_job');
+      assert.equal(deliveries[0]!.error?.reason, 'invalid_job_id');
     }
     const deliveries = deliveriesFromEvent(payload(batch));
     assert.deepEqual(
       deliveries.map((d) => [d.messageId, d.error?.reason]),
-      batch.map((e) => [e.data.messageId, 'invalid_job']),
+      batch.map((e) => [e.data.messageId, 'invalid_job_id']),
     );
   });
 
@@ -58,7 +58,7 @@ describe('FC MNS queue trigger samples', () => {
           const sent = { ...withBody(event, body), ...(source ? { source } : {}) };
           const [delivery, ...rest] = deliveriesFromEvent(payload(sent));
           assert.equal(rest.length, 0);
-          assert.deepEqual(delivery, { index: 0, messageId: event.data.messageId, job }, name);
+          assert.deepEqual(delivery, { index: 0, messageId: event.data.messageId, recordId: job.jobId, job }, name);
         }
       });
 
@@ -76,10 +76,10 @@ describe('FC MNS queue trigger samples', () => {
   test('an event that is neither an MNS message nor a job is one invalid delivery, as before', () => {
     const ossEvent = { events: [{ eventName: 'ObjectCreated:PutObject', eventSource: 'acs:oss' }] };
     const [delivery] = deliveriesFromEvent(payload(ossEvent));
-    assert.equal(delivery!.error?.reason, 'invalid_job');
+    assert.equal(delivery!.error?.reason, 'invalid_job_id');
     assert.equal(delivery!.job, undefined);
     const topic = { ...single.event!, type: 'mns:Topic:SendMessage', data: { ...single.event!.data, messageBody: JSON.stringify(job) } };
-    assert.equal(deliveriesFromEvent(payload(topic))[0]!.error?.reason, 'invalid_job', 'another MNS type is not a queue message');
+    assert.equal(deliveriesFromEvent(payload(topic))[0]!.error?.reason, 'invalid_job_id', 'another MNS type is not a queue message');
     const broken = { ...single.event!, data: { messageId: 'M', messageBody: 42 } };
     assert.match(deliveriesFromEvent(payload(broken))[0]!.error!.message, /mns:Queue:SendMessage event without string data.messageId and data.messageBody/);
   });

@@ -79,7 +79,7 @@ describe('e2e: FC MNS queue trigger events', () => {
       const events = Array.isArray(reference) ? reference : [reference];
       assert.deepEqual(
         summaryOf(result.payload).jobs.map((j) => [j.messageId, j.outcome, j.reason]),
-        events.map((e) => [e.data.messageId, 'invalid', 'invalid_job']),
+        events.map((e) => [e.data.messageId, 'invalid', 'invalid_job_id']),
         `${name}: each message reported by its id`,
       );
     }
