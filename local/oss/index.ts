@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { FaultInjector } from '../faults';
 import { fileBlobStore, memoryBlobStore } from './blobs';
 import { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
+import { checkCorsRules, type CorsRule } from './cors';
 import { PUBLIC_KEY_PATH } from './control';
 import { CONTROL_PREFIX } from './routing';
 import { createOssServer } from './server';
@@ -20,6 +21,7 @@ import { OssState } from './state';
 import { listen } from '../serve';
 
 export { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
+export type { CorsRule } from './cors';
 
 /** Default access key id the emulator accepts (documented in README). */
 export const DEFAULT_ACCESS_KEY_ID = 'LTAI-local-oss-emulator';
@@ -39,6 +41,10 @@ export interface OssEmulatorOptions {
   accessKeySecret?: string;
   /** How long a callback server gets to answer; OSS's fixed value (5000) by default. */
   callbackTimeoutMs?: number;
+  /** Region of the buckets, for V4 PostObject signatures: `cn-hangzhou` or `oss-cn-hangzhou` (default cn-hangzhou). */
+  region?: string;
+  /** Bucket CORS rules applied to every bucket (default none: cross-origin requests get no CORS headers). */
+  corsRules?: CorsRule[];
 }
 
 export interface OssEmulator {
@@ -78,7 +84,9 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const faults = new FaultInjector();
   const requestCounts = new Map<string, number>();
   const signer = { privateKey, publicKeyUrl: '', requesterId: EMULATOR_OWNER_ID, timeoutMs: options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS };
-  const server = createOssServer({ ctx: { state, signer, ownerId: EMULATOR_OWNER_ID }, credentials: { accessKeyId, accessKeySecret }, faults, publicKeyPem, requestCounts });
+  const region = (options.region ?? 'cn-hangzhou').replace(/^oss-/, '');
+  const cors = checkCorsRules(options.corsRules ?? []);
+  const server = createOssServer({ ctx: { state, signer, ownerId: EMULATOR_OWNER_ID }, credentials: { accessKeyId, accessKeySecret }, faults, publicKeyPem, requestCounts, cors, region });
 
   const port = await listen(server, options.port ?? 0, host);
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
