@@ -9,7 +9,9 @@ import { issueTicket, type Ticket } from '../../lib/ticket/issue';
 import { ticketConfigFromEnv } from '../../lib/ticket/config';
 import { parseTicketRequest } from '../../lib/ticket/request';
 import type { LocalStack } from '../../local/stack';
+import { readFileSync } from 'node:fs';
 import { postForm } from '../oss/post-form';
+import { runSubmit } from '../submit/run-submit';
 import { startE2eStack, waitForRecord, httpRequest, type E2eStack } from './support';
 
 describe('e2e: upload tickets', () => {
@@ -66,6 +68,24 @@ describe('e2e: upload tickets', () => {
     const other = await readRecord(stack.mintTicketToken('mallory'), ticket.jobId);
     assert.equal(other.status, 404);
     assert.equal(other.body.error, 'not_found');
+  });
+
+  test('npm run submit -- <files> --via ticket uploads each file by ticket and prints its record', async () => {
+    const files = ['examples/files/logo.png', 'examples/files/report.csv'];
+    const env = { TICKET_URL: stack.ticketUrl, TICKET_TOKEN: stack.mintTicketToken('carol') };
+    const run = await runSubmit([...files, '--via', 'ticket'], env);
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    for (const file of files) {
+      const content = readFileSync(new URL(`../../${file}`, import.meta.url));
+      const md5 = createHash('md5').update(content).digest('hex').toUpperCase();
+      assert.match(run.stdout, new RegExp(`^${file.replace(/\./g, '\\.')}\\s+carol:\\S+\\s+uploaded\\s+${content.length}\\s+${md5}$`, 'm'));
+    }
+    const refused = await runSubmit([files[0]!, '--via=ticket'], { ...env, TICKET_TOKEN: stack.mintTicketToken('carol', { ttlSeconds: -5 }) });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /no ticket \(HTTP 401\)/);
+    const unset = await runSubmit([files[0]!, '--via', 'ticket'], { TICKET_URL: stack.ticketUrl });
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /TICKET_TOKEN must be set/);
   });
 
   test('FC refuses requests without a good token before the function runs: missing, expired, forged, misplaced', async () => {
