@@ -44,7 +44,7 @@ describe('e2e: npm start', () => {
     assert.match(run.stdout, /^demo-large-1\s+uploaded\s+67108864\s+[0-9A-F]{32}-8\s/m);
     assert.match(run.stdout, /^demo-invalid-1\s+failed\s/m);
     // Built where it was told to, with a bundle per function.
-    assert.deepEqual((await readdir(bundlesDir)).sort(), ['callback', 'uploader']);
+    assert.deepEqual((await readdir(bundlesDir)).sort(), ['callback', 'ticket', 'uploader']);
   });
 
   test('--help prints the usage, including --bundles-dir, and exits 0', async () => {
