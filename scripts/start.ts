@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HELP = `usage: npm start [-- --jobs <file.jsonl>] [--keep-running] [--timeout <seconds>] [--bundles-dir <dir>]
 
 Runs the whole pipeline locally and offline: builds the bundles (dist/), starts the OSS,
-Tablestore and MNS emulators, the FC host with both functions, the MNS trigger and a
+Tablestore and MNS emulators, the FC host with the functions, the MNS trigger and a
 source server; sends the jobs (default examples/jobs.jsonl) through the queue; waits
 until every job has its final record; prints the records; stops everything.
 
@@ -157,7 +157,7 @@ async function run(args: Args): Promise<number> {
 
   if (args.keepRunning) {
     const env = Object.entries(stack.endpoints).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');
-    console.log(`\nThe stack keeps running. Send more jobs with:\n\n  ${env} \\\n  npm run submit -- examples/jobs.jsonl --via queue --allow-invalid\n  (or --via invoke: FC async invocation through the local FC host)\n\nPress Ctrl-C to stop.`);
+    console.log(`\nThe stack keeps running. Send more jobs with:\n\n  ${env} \\\n  npm run submit -- examples/jobs.jsonl --via queue --allow-invalid\n  (or --via invoke: FC async invocation through the local FC host)\n\nUpload page (tickets, straight to OSS): ${stack.uploadPage.url}\nUpload files by ticket with the same variables: npm run submit -- examples/files/logo.png --via ticket\n\nPress Ctrl-C to stop.`);
     await new Promise(() => undefined);
   }
   await stack.close();
