@@ -19,6 +19,8 @@ import { startMnsEmulator, type MnsEmulator } from './mns/index';
 import { startFcHost, type FcHost, type FunctionLogEntry } from './fc-host/index';
 import { startMnsTrigger, type MnsTrigger, type TriggerEvent } from './trigger/index';
 import { startSourceServer, type SourceServer } from './source-server';
+import { createDevJwtIssuer } from './ticket/dev-auth';
+import { startUploadPage, type UploadPage } from './ticket/page-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -63,6 +65,8 @@ export interface LocalStackOptions {
    * with EADDRINUSE. Default: free ports.
    */
   basePort?: number;
+  /** Extra or overriding environment of the ticket function. */
+  ticketEnv?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -85,6 +89,14 @@ export interface LocalStack {
   callbackUrl: string;
   /** The job-token secret of this run (random). */
   tokenSecret: string;
+  /** The ticket function's endpoint (`POST` a ticket request; `GET …/{jobId}` a record). */
+  ticketUrl: string;
+  /** A development bearer token for the ticket endpoint (user `dev-user`, 12 h). */
+  ticketToken: string;
+  /** Mints a token for `sub` with the stack's development key (what an app's sign-in would issue). */
+  mintTicketToken(sub: string, options?: { ttlSeconds?: number; claims?: Record<string, unknown> }): string;
+  /** The upload page (local/ticket/page), served on its own origin. */
+  uploadPage: UploadPage;
   /** Environment a producer or tool needs to reach this stack (`npm run submit`). */
   endpoints: Record<string, string>;
   /** Stops everything, in reverse order; safe to call twice. */
@@ -128,6 +140,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'oss-fc-stack-'));
     stoppers.push(() => rm(dataDir, { recursive: true, force: true }));
+    // The upload page's origin is fixed first, so the bucket's CORS rule can name it.
+    const pagePort = await freePort();
+    const pageOrigins = [`http://127.0.0.1:${pagePort}`, `http://localhost:${pagePort}`];
     const oss = await startOssEmulator({
       ...credentials,
       region,
@@ -136,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: port(0),
       dataDir: path.join(dataDir, 'oss'),
       callbackTimeoutMs: options.callbackTimeoutMs,
+      corsRules: [{ allowedOrigins: pageOrigins, allowedMethods: ['POST', 'GET', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: ['ETag', 'x-oss-request-id'], maxAgeSeconds: 600 }],
     });
     stoppers.push(() => oss.close());
     const tablestore = await startTablestoreEmulator({ ...credentials, port: port(1), instance: 'localstack' });
@@ -153,6 +169,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The callback's port is only known once the host runs, so it gets a fixed free port first.
     const callbackPort = options.basePort === undefined ? await freePort() : port(5);
     const callbackUrl = `http://127.0.0.1:${callbackPort}/oss/callback`;
+    // Plays the application's sign-in service: the ticket trigger trusts its public key.
+    const issuer = createDevJwtIssuer();
     const fc = await startFcHost({
       port: port(4),
       credentials: functionCredentials,
@@ -178,6 +196,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           },
         },
         {
+          name: 'ticket',
+          bundle: path.join(bundlesDir, 'ticket', 'index.js'),
+          handler: 'index.handler',
+          timeoutMs: 10_000,
+          concurrency: 2,
+          // As s.yaml's ticket trigger: the token in `Authorization: Bearer …`, its `sub` as x-user-id.
+          httpAuth: {
+            authType: 'jwt',
+            authConfig: {
+              jwks: issuer.jwks,
+              tokenLookup: [{ readPosition: 'header', parameterName: 'Authorization', prefix: 'Bearer ' }],
+              claimPassBy: [{ claimName: 'sub', mappingParameterName: 'x-user-id', mappingParameterPosition: 'header' }],
+            },
+          },
+          env: {
+            ...storeEnv,
+            OSS_ENDPOINT: oss.url,
+            OSS_BUCKET: bucket,
+            CALLBACK_URL: callbackUrl,
+            CALLBACK_TOKEN_SECRET: tokenSecret,
+            ...options.ticketEnv,
+          },
+        },
+        {
           name: 'uploader',
           bundle: path.join(bundlesDir, 'uploader', 'index.js'),
           handler: 'index.handler',
@@ -200,6 +242,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
     });
     stoppers.push(() => fc.close());
+
+    const ticketUrl = `${fc.httpTriggerUrl('ticket')}/tickets`;
+    const ticketToken = issuer.mint('dev-user', { ttlSeconds: 12 * 3600 });
+    const uploadPage = await startUploadPage({ ticketTriggerUrl: fc.httpTriggerUrl('ticket'), token: ticketToken, port: pagePort });
+    stoppers.push(() => uploadPage.close());
+
 
     const ossClient = new OSS({ endpoint: oss.url, region: oss.region, authorizationV4: true, bucket, ...credentials, timeout: 600_000 });
     await ossClient.putBucket(bucket);
@@ -254,6 +302,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deadLetterQueue,
       callbackUrl,
       tokenSecret,
+      ticketUrl,
+      ticketToken,
+      mintTicketToken: (sub, tokenOptions) => issuer.mint(sub, tokenOptions),
+      uploadPage,
       endpoints: {
         MNS_ENDPOINT: mns.url,
         MNS_ACCOUNT_ID: mns.accountId,
@@ -274,6 +326,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         TABLESTORE_INSTANCE: tablestore.instance,
         TABLESTORE_TABLE: table,
         SOURCES_URL: sources.url,
+        TICKET_URL: ticketUrl,
+        TICKET_TOKEN: ticketToken,
       },
       close,
     };

@@ -23,6 +23,8 @@ export const FUNCTIONS = {
   uploader: { entry: 'functions/uploader/index.ts', forbidden: [] as string[] },
   // The callback never uploads: ali-oss in its bundle would only slow its cold start.
   callback: { entry: 'functions/callback/index.ts', forbidden: ['node_modules/ali-oss/'] },
+  // Signs PostObject policies with ali-oss and reads records; never uploads.
+  ticket: { entry: 'functions/ticket/index.ts', forbidden: [] as string[] },
 } as const;
 
 export interface BuiltBundle {

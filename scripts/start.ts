@@ -152,7 +152,9 @@ async function run(args: StartArgs, life: Lifecycle): Promise<number> {
       `\nThe stack keeps running. Send more jobs with:\n\n${settingsBlock(stack.endpoints, 'npm run submit -- examples/jobs.jsonl --via queue --allow-invalid')}\n\n` +
         '(or --via invoke: FC async invocation through the local FC host). The same settings run\n' +
         '`npm run results` and `npm run smoke` against this stack: put them before either command\n' +
-        'instead of the last line, or `export` them.\n\nPress Ctrl-C to stop.',
+        'instead of the last line, or `export` them.\n\n' +
+        `Upload page (tickets, straight to OSS): ${stack.uploadPage.url}\n` +
+        'Upload files by ticket with the same variables: npm run submit -- examples/files/logo.png --via ticket\n\nPress Ctrl-C to stop.',
     );
     await new Promise(() => undefined);
   }

@@ -14,12 +14,14 @@ import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
 import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
 import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
 import { CredentialsError, resolveCredentials, type ResolvedCredentials } from './lib/credentials';
+import { runTicketSubmit, wantsTickets } from './submit/ticket';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const S_YAML_FUNCTION = uploaderNameFromSYaml(join(REPO, 's.yaml'));
 const S_YAML_QUEUE = queueFromSYaml(join(REPO, 's.yaml'));
 
 const USAGE = `Usage: npm run submit -- <jobs.jsonl> [options]
+       npm run submit -- <file>... --via ticket   (upload files by ticket; --via ticket --help)
 
 Sends upload jobs (one JSON job per line; blank lines and lines starting with # are
 skipped) to the uploader. Every line is checked first (lib/jobs/job.ts); if any is
@@ -141,6 +143,10 @@ function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: Jo
 }
 
 async function main(): Promise<void> {
+  if (wantsTickets(process.argv.slice(2))) {
+    process.exitCode = await runTicketSubmit(process.argv.slice(2), process.env);
+    return;
+  }
   let args: SubmitArgs | 'help';
   try {
     args = parseSubmitArgs(process.argv.slice(2));

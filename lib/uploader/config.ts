@@ -36,7 +36,7 @@ import type { OssClientConfig } from '../oss/client';
 import { ConfigError, storeConfigFromEnv, type ContextCredentials, type StoreConfig } from '../store/config';
 import type { AddressPolicy } from './address-policy';
 import type { RetryPolicy } from './retry';
-import { optionalSetting, requiredSetting, BUCKET_PATTERN } from '../settings';
+import { optionalSetting, ossRegionFromEnv, requiredSetting, BUCKET_PATTERN } from '../settings';
 
 export { ConfigError } from '../store/config';
 
@@ -85,7 +85,6 @@ export type UploaderCredentials = ContextCredentials;
  * A region id (`cn-hangzhou`, `ap-southeast-1`, `us-west-1`), or OSS's form of it with
  * `oss-` in front (`oss-cn-hangzhou`, what OSS endpoints and ali-oss's `region` use).
  */
-const REGION_PATTERN = /^(?:oss-)?((?!oss-)[a-z]+(?:-[a-z0-9]+)+)$/;
 
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -107,28 +106,9 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError('bad_setting', name, `${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-/**
- * The bucket's region in ali-oss's form (`oss-cn-hangzhou`), from OSS_REGION or else
- * FC_REGION. FC sets FC_REGION in every function's environment ("FC_REGION: the region
- * where the function resides", FC's environment variables page,
- * https://www.alibabacloud.com/help/en/functioncompute/fc/environment-variables, read
- * 2026-12-02). Required even with OSS_ENDPOINT: V4 signatures are scoped to the region,
- * and ali-oss signs for oss-cn-hangzhou when it is not told.
- */
+/** The bucket's region in ali-oss's form (`oss-cn-hangzhou`): see {@link ossRegionFromEnv}. */
 function ossRegion(env: NodeJS.ProcessEnv): string {
-  const own = optionalSetting(env, 'OSS_REGION');
-  const setting = own !== undefined ? 'OSS_REGION' : 'FC_REGION';
-  const value = own ?? optionalSetting(env, 'FC_REGION');
-  if (value === undefined) {
-    throw new ConfigError(
-      'missing_setting',
-      'OSS_REGION',
-      'OSS_REGION must be set to the bucket\'s region (e.g. cn-hangzhou): OSS requests are signed V4, which is scoped to a region (in Function Compute FC_REGION is used when OSS_REGION is not set)',
-    );
-  }
-  const match = REGION_PATTERN.exec(value);
-  if (!match) throw new ConfigError('bad_setting', setting, `${setting} must be a region such as cn-hangzhou or oss-cn-hangzhou, got ${JSON.stringify(value)}`);
-  return `oss-${match[1]}`;
+  return `oss-${ossRegionFromEnv(env)}`;
 }
 
 function ossLocation(env: NodeJS.ProcessEnv): Pick<OssClientConfig, 'region' | 'endpoint' | 'secure'> {

@@ -29,12 +29,14 @@ import { buildHttpEvent, functionErrorAnswer, httpAnswerFromResult, writeAnswer 
 import { InstancePool, type EncodedValue, type FunctionLogEntry, type InvokeOutcome, type RuntimeContext } from './instances';
 import { answerApiRequest, apiError, SYNC_PAYLOAD_LIMIT, type InvokeApiDeps, type SyncRun } from './invoke-api';
 import { answerApiRequestV3, V3_PATH_PREFIX } from './invoke-api-v3';
+import { checkJwt, compileJwtAuth, jwtRefusalAnswer, withClaimHeaders, type JwtCheck, type JwtTriggerAuth } from './jwt-auth';
 import { newRequestId } from './request-id';
 import { listen } from '../serve';
 
 export type { AsyncOutcome, AsyncStats } from './async-queue';
 export type { FunctionLogEntry } from './instances';
 export { FcHostConfigError, FcFunctionNotFoundError } from './errors';
+export type { JwtTriggerAuth, JwtAuthConfig } from './jwt-auth';
 
 /** One function to serve. */
 export interface FcFunctionSpec {
@@ -59,6 +61,8 @@ export interface FcFunctionSpec {
   httpPort?: number;
   /** `auto` (default): Base64 only for binary bodies; `base64`: always, to test handlers. */
   httpBodyEncoding?: 'auto' | 'base64';
+  /** JWT authentication of the HTTP trigger, as s.yaml's `authType: jwt` + `authConfig` (jwt-auth.ts); default anonymous. */
+  httpAuth?: JwtTriggerAuth;
 }
 
 export interface FcHostOptions {
@@ -159,6 +163,7 @@ interface Deployed {
   retries: number;
   triggerId: string;
   pool: InstancePool;
+  jwt?: JwtCheck;
   counters: { invocations: number; succeeded: number; failed: number; timeouts: number; crashes: number };
   trigger?: { server: Server; url: string };
 }
@@ -307,6 +312,7 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
         retries: spec.asyncRetries ?? 2,
         triggerId: randomUUID(),
         pool: new InstancePool({ fnName: spec.name, codeFile, exportName, env, maxInstances: spec.concurrency ?? 4, timeoutMs, onLog }),
+        ...(spec.httpAuth ? { jwt: compileJwtAuth(spec.httpAuth.authConfig) } : {}),
         counters: { invocations: 0, succeeded: 0, failed: 0, timeouts: 0, crashes: 0 },
       });
     }
@@ -405,6 +411,17 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
         return;
       }
       const event = buildHttpEvent(req, body, { requestId, accountId, triggerId: fn.triggerId, bodyEncoding: fn.spec.httpBodyEncoding ?? 'auto' });
+      if (fn.jwt) {
+        // FC checks the token before the function runs; a refused request never reaches it.
+        const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+        const outcome = checkJwt(fn.jwt, { method: req.method ?? 'GET', path: event.requestContext.http.path, headers: req.headers, query, body });
+        if (!outcome.ok) {
+          log(`fc-host trigger ${fn.spec.name} ${requestId} refused: ${outcome.reason}`);
+          writeAnswer(res, jwtRefusalAnswer(outcome.message), requestId);
+          return;
+        }
+        event.headers = withClaimHeaders(event.headers, fn.jwt, outcome.claimHeaders);
+      }
       const outcome = await run(fn, Buffer.from(JSON.stringify(event)), requestId);
       writeAnswer(res, outcome.ok ? httpAnswerFromResult(resultBytes(outcome.value)) : functionErrorAnswer(outcome.error), requestId);
     } catch (err) {

@@ -14,6 +14,7 @@ import { FaultInjector } from '../faults';
 import { AccessKeys, type StsCredentials } from './access-keys';
 import { fileBlobStore, memoryBlobStore } from './blobs';
 import { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
+import { checkCorsRules, type CorsRule } from './cors';
 import { PUBLIC_KEY_PATH } from './control';
 import { CONTROL_PREFIX } from './routing';
 import { createOssServer } from './server';
@@ -22,6 +23,7 @@ import { listen } from '../serve';
 
 export { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
 export type { StsCredentials } from './access-keys';
+export type { CorsRule } from './cors';
 
 /** Default access key id the emulator accepts (documented in README). */
 export const DEFAULT_ACCESS_KEY_ID = 'LTAI-local-oss-emulator';
@@ -55,6 +57,8 @@ export interface OssEmulatorOptions {
    * the ones an FC host hands its functions). The long-term pair above is always accepted.
    */
   stsCredentials?: StsCredentials[];
+  /** Bucket CORS rules applied to every bucket (default none: cross-origin requests get no CORS headers). */
+  corsRules?: CorsRule[];
 }
 
 export interface OssEmulator {
@@ -103,12 +107,14 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   const requestCounts = new Map<string, number>();
   const signer = { privateKey, publicKeyUrl: '', requesterId: EMULATOR_OWNER_ID, timeoutMs: options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS };
   const keys = new AccessKeys([{ accessKeyId, accessKeySecret }], options.stsCredentials);
+  const cors = checkCorsRules(options.corsRules ?? []);
   const server = createOssServer({
     ctx: { state, signer, ownerId: EMULATOR_OWNER_ID },
     signatures: { keys, region, allowV1 },
     faults,
     publicKeyPem,
     requestCounts,
+    cors,
   });
 
   const port = await listen(server, options.port ?? 0, host);

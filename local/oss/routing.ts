@@ -69,8 +69,13 @@ export function parseTarget(hostHeader: string | undefined, rawUrl: string): Tar
 export function operationOf(method: string, target: Target): string {
   const q = target.query;
   if (!target.bucket) return method === 'GET' ? 'ListBuckets' : 'Unsupported';
+  // A CORS preflight, on a bucket or an object (OSS "Options").
+  if (method === 'OPTIONS') return 'Options';
   if (target.key === undefined) {
     switch (method) {
+      case 'POST':
+        // An HTML form upload is `POST /` on the bucket (OSS "PostObject").
+        return [...q.keys()].length === 0 ? 'PostObject' : 'Unsupported';
       case 'PUT':
         return [...q.keys()].length === 0 ? 'PutBucket' : 'Unsupported';
       case 'DELETE':

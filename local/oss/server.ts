@@ -11,10 +11,12 @@ import type { FaultInjector } from '../faults';
 import { deleteBucket, putBucket } from './buckets';
 import type { OssContext, OssReply, OssRequest } from './context';
 import { handleControl } from './control';
+import { answerPreflight, corsResponseHeaders, type CorsRule } from './cors';
 import { OssError, errorXml, notImplemented } from './errors';
 import { listObjects, listObjectsV2 } from './listing';
 import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
 import { deleteObject, getObject, getObjectMeta, headObject, putObject } from './objects';
+import { postObject } from './post-object/post-object';
 import { operationOf, parseTarget } from './routing';
 import { checkSignature, type SignaturePolicy } from './signature';
 
@@ -46,6 +48,8 @@ export interface ServerDeps {
   publicKeyPem: string;
   /** Requests per OSS operation name, counted as they arrive (control requests excluded). */
   requestCounts: Map<string, number>;
+  /** Bucket CORS rules, for every bucket (local/oss/cors.ts). */
+  cors: readonly CorsRule[];
 }
 
 /** OSS request ids: 24 uppercase hex characters. */
@@ -130,6 +134,18 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       hostId,
       clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
     };
+    // CORS headers go on every answer to an allowed origin, errors included.
+    for (const [name, value] of Object.entries(corsResponseHeaders(deps.cors, method, req.headers))) res.setHeader(name, value);
+    if (operation === 'Options') {
+      const headers = answerPreflight(deps.cors, req.headers);
+      await writeReply(req, res, { status: 200, headers });
+      return;
+    }
+    if (operation === 'PostObject') {
+      // A form carries its own signature (the policy's), checked by the operation.
+      await writeReply(req, res, await postObject(deps.ctx, r, { keys: deps.signatures.keys, region: deps.signatures.region }));
+      return;
+    }
     checkSignature({ method, headers: req.headers, bucket: target.bucket, key: target.key, query: target.query }, deps.signatures);
     const handler = HANDLERS[operation];
     if (!handler) throw notImplemented(operation === 'Unsupported' ? `${method} ${req.url}` : operation);

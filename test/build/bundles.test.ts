@@ -17,13 +17,13 @@ before(async () => {
 });
 after(() => rm(outdir, { recursive: true, force: true }));
 
-test('both functions are bundled, with sizes reported', () => {
-  assert.deepEqual(bundles.map((b) => b.name).sort(), ['callback', 'uploader']);
+test('every function is bundled, with sizes reported', () => {
+  assert.deepEqual(bundles.map((b) => b.name).sort(), ['callback', 'ticket', 'uploader']);
   for (const b of bundles) assert.ok(b.bytes > 10_000, `${b.name} bundle is ${b.bytes} bytes`);
 });
 
 test('each bundle is minified CommonJS, and not strict as a whole (the tablestore SDK needs sloppy mode)', async () => {
-  for (const name of ['uploader', 'callback']) {
+  for (const name of ['uploader', 'callback', 'ticket']) {
     const code = await readFile(path.join(outdir, name, 'index.js'), 'utf8');
     assert.ok(!code.startsWith('"use strict"'), `${name} bundle starts with "use strict"`);
     // Minified code is a few very long lines (newlines remain only inside template literals).
@@ -74,7 +74,7 @@ test('neither bundle contains the tools-only SDKs: functions take their credenti
 });
 
 test('each bundle loads with plain node from a folder with no node_modules and exports handler', async () => {
-  for (const name of ['uploader', 'callback']) {
+  for (const name of ['uploader', 'callback', 'ticket']) {
     const alone = await mkdtemp(path.join(os.tmpdir(), `alone-${name}-`));
     try {
       await mkdir(alone, { recursive: true });

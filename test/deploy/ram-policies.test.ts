@@ -67,6 +67,13 @@ describe('deploy/ram policies', () => {
     assert.ok(resources(policy).includes(`acs:ots:<region>:<account-id>:instance/<instance>/table/${vars.tablestoreTable}`));
   });
 
+  test('ticket: PutObject under the ticket key prefix only (the signer of a PostObject form needs it), reads rows, logs', () => {
+    const policy = load('ticket-policy.json');
+    assert.deepEqual(actions(policy), ['log:PostLogStoreLogs', 'oss:PutObject', 'ots:GetRow']);
+    assert.ok(resources(policy).includes(`acs:oss:*:<account-id>:<bucket>/${vars.ticketKeyPrefix}*`));
+    assert.ok(resources(policy).includes(`acs:ots:<region>:<account-id>:instance/<instance>/table/${vars.tablestoreTable}`));
+  });
+
   test('producers and table admin reach exactly the queue, function and table of s.yaml', () => {
     const producer = resources(load('producer-policy.json'));
     assert.ok(producer.includes(`acs:mns:<region>:<account-id>:/queues/${vars.jobsQueue}/messages`));
@@ -85,8 +92,8 @@ describe('deploy/ram policies', () => {
     assert.deepEqual(resources(operator), [table, `${table}_by_status`, 'acs:oss:*:<account-id>:<bucket>/smoke/*']);
   });
 
-  test('both functions log to the logstore the policies allow', () => {
-    for (const name of ['callback', 'uploader']) {
+  test('every function logs to the logstore the policies allow', () => {
+    for (const name of ['callback', 'ticket', 'uploader']) {
       assert.equal(sYaml.resources[name].props.logConfig.logstore, '${vars.logstore}', name);
     }
   });

@@ -19,6 +19,7 @@ import { parse } from 'yaml';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { DEFAULT_TIMEOUT_MS, storeConfigFromEnv } from '../../lib/store/config';
 import { loadFcApiStructures, structureErrors } from '../support/fc-api-structures';
+import { ticketConfigFromEnv } from '../../lib/ticket/config';
 
 const root = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -28,6 +29,8 @@ const SAMPLE_ENV: Record<string, string> = {
   TABLESTORE_INSTANCE: 'sampleinst',
   LOG_PROJECT: 'sample-log-project',
   CALLBACK_TOKEN_SECRET: 'sample-token-secret',
+  TICKET_JWK_KID: 'app-2026-12',
+  TICKET_JWK_N: 'sample-modulus-base64url',
 };
 const SAMPLE_ACCOUNT_ID = '1234567890123456';
 const SAMPLE_OUTPUTS: Record<string, string> = {
@@ -38,7 +41,10 @@ const SAMPLE_OUTPUTS: Record<string, string> = {
 const REQUIRED_ENV: Record<string, string[]> = {
   uploader: ['OSS_REGION', 'OSS_BUCKET', 'CALLBACK_URL', 'CALLBACK_TOKEN_SECRET', 'TABLESTORE_ENDPOINT', 'TABLESTORE_INSTANCE', 'TABLESTORE_TABLE'],
   callback: ['CALLBACK_TOKEN_SECRET', 'CALLBACK_ALLOWED_BUCKETS', 'TABLESTORE_ENDPOINT', 'TABLESTORE_INSTANCE', 'TABLESTORE_TABLE'],
+  // lib/ticket/config.ts
+  ticket: ['OSS_REGION', 'OSS_BUCKET', 'CALLBACK_URL', 'CALLBACK_TOKEN_SECRET', 'TICKET_KEY_PREFIX', 'TICKET_USER_HEADER', 'TABLESTORE_ENDPOINT', 'TABLESTORE_INSTANCE', 'TABLESTORE_TABLE'],
 };
+const FUNCTIONS = ['callback', 'ticket', 'uploader'];
 /** Local-stack overrides and static keys: in FC the role's STS credentials are used instead. */
 const FORBIDDEN_IN_CLOUD = [
   'OSS_ENDPOINT',
@@ -127,12 +133,12 @@ function triggerConfigErrors(trigger: Obj): string[] {
 const clone = <T>(value: T): T => structuredClone(value);
 
 describe('s.yaml against the fc3 schema', () => {
-  test('has exactly the two resources, both on component fc3', () => {
-    assert.deepEqual(Object.keys(resources).sort(), ['callback', 'uploader']);
+  test('has exactly the three resources, all on component fc3', () => {
+    assert.deepEqual(Object.keys(resources).sort(), FUNCTIONS);
     for (const [name, resource] of Object.entries(resources)) assert.equal(resource.component, 'fc3', name);
   });
 
-  for (const name of ['callback', 'uploader']) {
+  for (const name of FUNCTIONS) {
     test(`${name}: props are valid`, () => {
       assert.deepEqual(schemaErrors(validateProps, props(name)), []);
     });
@@ -163,6 +169,23 @@ describe('s.yaml against the fc3 schema', () => {
     }
   });
 
+  test('the ticket trigger\'s JWT config is checked: no jwks, two keys, an unknown read position or a key without n fail', () => {
+    const base = triggers('ticket')[0];
+    const mutations: Array<[string, (auth: Obj) => void]> = [
+      ['no jwks', (a) => delete a.jwks],
+      ['no tokenLookup', (a) => delete a.tokenLookup],
+      ['a key without n', (a) => delete (((a.jwks as Obj).keys as Obj[])[0] as Obj).n],
+      ['two keys (the schema allows one)', (a) => ((a.jwks as Obj).keys as Obj[]).push({ ...((a.jwks as Obj).keys as Obj[])[0] })],
+      ['token read from the body', (a) => (((a.tokenLookup as Obj[])[0] as Obj).readPosition = 'body')],
+      ['claim passed as a query parameter', (a) => (((a.claimPassBy as Obj[])[0] as Obj).mappingParameterPosition = 'query')],
+    ];
+    for (const [label, mutate] of mutations) {
+      const broken = clone(base);
+      mutate((broken.triggerConfig as Obj).authConfig as Obj);
+      assert.notDeepEqual(triggerConfigErrors(broken), [], `trigger check accepted ${label}`);
+    }
+  });
+
   test('the trigger-type check catches what the props schema lets through', () => {
     const http = clone(triggers('callback')[0]);
     (http.triggerConfig as Obj).authType = 'none';
@@ -180,8 +203,8 @@ describe('s.yaml against the fc3 schema', () => {
 });
 
 describe('s.yaml deployment facts', () => {
-  test('both functions run the built bundles on nodejs20 with handler index.handler', () => {
-    for (const name of ['callback', 'uploader']) {
+  test('every function runs its built bundle on nodejs20 with handler index.handler', () => {
+    for (const name of FUNCTIONS) {
       assert.equal(props(name).runtime, 'nodejs20', name);
       assert.equal(props(name).handler, 'index.handler', name);
       assert.equal(props(name).code, `./dist/${name}`, name);
@@ -205,6 +228,30 @@ describe('s.yaml deployment facts', () => {
     assert.equal(config.authType, 'anonymous');
     assert.deepEqual(config.methods, ['POST']);
     assert.notEqual(config.disableURLInternet, true, 'OSS must reach the callback over the internet');
+  });
+
+  test('ticket: one JWT-protected HTTP trigger for POST and GET; the Bearer token is verified with the app\'s RS256 key and its sub reaches the function as the header the function reads', () => {
+    const list = triggers('ticket');
+    assert.equal(list.length, 1);
+    const [trigger] = list;
+    assert.equal(trigger.triggerType, 'http');
+    assert.equal(trigger.qualifier, 'LATEST');
+    const config = trigger.triggerConfig as Obj;
+    assert.equal(config.authType, 'jwt');
+    assert.deepEqual(config.methods, ['POST', 'GET']);
+    const auth = config.authConfig as Obj;
+    assert.deepEqual((auth.jwks as Obj).keys, [{ kty: 'RSA', alg: 'RS256', use: 'sig', kid: SAMPLE_ENV.TICKET_JWK_KID, n: SAMPLE_ENV.TICKET_JWK_N, e: 'AQAB' }]);
+    assert.deepEqual(auth.tokenLookup, [{ readPosition: 'header', parameterName: 'Authorization', prefix: 'Bearer ' }]);
+    assert.deepEqual(auth.claimPassBy, [{ claimName: 'sub', mappingParameterName: env('ticket').TICKET_USER_HEADER, mappingParameterPosition: 'header' }]);
+    assert.equal(env('ticket').CALLBACK_URL, SAMPLE_OUTPUTS['resources.callback.output.url.system_url']);
+    assert.equal(env('ticket').OSS_BUCKET, SAMPLE_ENV.OSS_BUCKET);
+    assert.ok(Number(env('ticket').TICKET_EXPIRES_SECONDS) <= 600);
+    // The function's own reader accepts what s.yaml sets, and reads the header the trigger fills.
+    const ticket = ticketConfigFromEnv(env('ticket'), { accessKeyId: 'STS.sample', accessKeySecret: 'sample', securityToken: 'sample' });
+    assert.equal(ticket.userHeader, 'x-user-id');
+    assert.equal(ticket.region, SAMPLE_ENV.FC_REGION);
+    assert.equal(ticket.keyPrefix, vars.ticketKeyPrefix);
+    assert.equal(ticket.uploadUrl, `https://${SAMPLE_ENV.OSS_BUCKET}.oss-${SAMPLE_ENV.FC_REGION}.aliyuncs.com`);
   });
 
   test('callback: its store deadline fits inside the 5 s OSS waits', () => {
@@ -253,17 +300,17 @@ describe('s.yaml deployment facts', () => {
   });
 
   test('each function has its own role in this account and a log store', () => {
-    const roles = ['callback', 'uploader'].map((name) => props(name).role as string);
+    const roles = FUNCTIONS.map((name) => props(name).role as string);
     for (const role of roles) assert.match(role, new RegExp(`^acs:ram::${SAMPLE_ACCOUNT_ID}:role/[A-Za-z0-9.-]+$`));
-    assert.notEqual(roles[0], roles[1], 'least privilege: one role per function');
-    for (const name of ['callback', 'uploader']) {
+    assert.equal(new Set(roles).size, roles.length, 'least privilege: one role per function');
+    for (const name of FUNCTIONS) {
       const log = props(name).logConfig as Obj;
       assert.equal(log.project, SAMPLE_ENV.LOG_PROJECT);
       assert.equal(typeof log.logstore, 'string');
     }
   });
 
-  for (const name of ['callback', 'uploader']) {
+  for (const name of FUNCTIONS) {
     test(`${name}: has every variable it reads, and no local-only or static-key ones`, () => {
       const vars = env(name);
       for (const key of REQUIRED_ENV[name]) assert.ok(vars[key], `${name} lacks ${key}`);

@@ -47,7 +47,7 @@ describe('e2e: npm start', () => {
     assert.match(run.stdout, /^invalid-\S+\s+failed\s.*\s1\s+failed$/m);
     assert.match(run.stderr, /no usable jobId \(jobId "demo bad id" is not .*\); sent anyway, it must end as failed under invalid-\S+/);
     // Built where it was told to, with a bundle per function.
-    assert.deepEqual((await readdir(bundlesDir)).sort(), ['callback', 'uploader']);
+    assert.deepEqual((await readdir(bundlesDir)).sort(), ['callback', 'ticket', 'uploader']);
     // Plurals, and progress on a pipe: a line only when it changed, ending with every job done.
     assert.match(run.stdout, /^10 jobs, 11 messages; \d+ invocations? \(failed \d+\); dead-lettered 0; /m);
     const progress = run.stderr.split('\n').filter((l) => l.startsWith('jobs ['));
