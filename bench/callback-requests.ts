@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { standardBodyTemplate } from '../lib/callback/template';
-import { createJobToken, JOB_ID_VAR, TOKEN_VAR } from '../lib/callback/token';
+import { standardBodyTemplate } from '../lib/protocol/template';
+import { createJobToken, JOB_ID_VAR, TOKEN_VAR } from '../lib/protocol/token';
 import { signAsOss } from '../test/support/oss-signer';
 import type { PreparedRequest } from './http-load';
 

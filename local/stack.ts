@@ -111,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const bundlesDir = path.resolve(ROOT, options.bundlesDir ?? 'dist');
     if (options.build ?? true) {
-      const { buildFunctions } = await import('../scripts/build');
+      const { buildFunctions } = await import('../tools/bundle');
       await buildFunctions({ outdir: bundlesDir });
     }
     const credentials = { accessKeyId: 'LTAI5tLocalStack', accessKeySecret: randomBytes(18).toString('base64url') };

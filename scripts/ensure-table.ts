@@ -7,7 +7,7 @@ import { TablestoreClient } from '../lib/store/client';
 import { RecordStore, StoreError } from '../lib/store/store';
 import { ensureStatusIndex, statusIndexName } from '../lib/store/status-index';
 import { SettingsError } from './submit/settings';
-import { toolStoreConfig } from './shared/store-settings';
+import { toolStoreConfig } from '../tools/store-settings';
 
 const USAGE = `Usage: npx tsx scripts/ensure-table.ts
 

@@ -1,11 +1,11 @@
 // `npm run results -- [jobId ...] [--status <s>] [--since <time>] [--limit N] [--json]`:
 // reads job records from the results table with the same settings as the functions
 // (TABLESTORE_*), by job id or listed newest first through the status index.
-import { ResultsReader } from '../lib/results/reader';
+import { ResultsReader } from '../tools/results-reader';
 import { StoreError } from '../lib/store/errors';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseResultsArgs, UsageError, type ResultsArgs } from './results/args';
 import { jsonLine, table } from './results/format';
-import { toolStoreConfig } from './shared/store-settings';
+import { toolStoreConfig } from '../tools/store-settings';
 import { SettingsError } from './submit/settings';
 
 const USAGE = `Usage: npm run results -- [jobId ...] [--status <s>] [--since <time>] [--limit N] [--json]

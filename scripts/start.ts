@@ -9,8 +9,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalStack } from '../local/stack';
-import { checkMessageSizes, messageBody, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText, type JobLine } from '../local/jobs-file';
-import { ProgressBar } from '../local/progress';
+import { checkMessageSizes, messageBody, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText, type JobLine } from '../tools/jobs-file';
+import { ProgressBar } from '../tools/progress';
 import type { JobRecord, RecordStatus } from '../lib/records/record';
 import { plural } from '../lib/plural';
 import { invalidIdForMessage } from '../lib/jobs/invalid-id';

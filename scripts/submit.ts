@@ -13,7 +13,7 @@ import { JOB_ID_PATTERN } from '../lib/jobs/job';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
 import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
 import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
-import { CredentialsError, resolveCredentials, type ResolvedCredentials } from './lib/credentials';
+import { CredentialsError, resolveCredentials, type ResolvedCredentials } from '../tools/credentials';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const S_YAML_FUNCTION = uploaderNameFromSYaml(join(REPO, 's.yaml'));

@@ -12,7 +12,7 @@ import { StoreError } from '../store/errors';
 import type { CallbackConfig } from './config';
 import { parseCallbackPayload, CallbackPayloadError, type CallbackPayload } from './payload';
 import { PublicKeyCache } from './public-key';
-import { JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR, verifyJobToken, JobTokenError } from './token';
+import { JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR, verifyJobToken, JobTokenError } from '../protocol/token';
 import { verifyOssCallback, CallbackVerificationError, type CallbackRequest } from './verify';
 
 /** The one store operation the callback needs (RecordStore satisfies it). */

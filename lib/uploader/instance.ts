@@ -4,7 +4,7 @@
  * instance temporary STS keys that rotate; new keys get a new store and new clients.
  */
 import { createHash } from 'node:crypto';
-import { OssClients, type OssObjectClient } from '../oss/client';
+import { OssClients, type OssObjectClient } from './oss-client';
 import { RecordStore } from '../store/store';
 import { uploaderConfigFromEnv, type UploaderConfig, type UploaderCredentials } from './config';
 import type { ProcessDeps } from './process';

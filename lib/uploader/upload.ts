@@ -11,9 +11,9 @@
  * Small sources (length ≤ threshold, or unknown and ending within it) are buffered and
  * sent in one PutObject; larger ones go by multipart with bounded memory.
  */
-import { CallbackParamsError, type CallbackHeaders } from '../callback/encode';
+import { CallbackParamsError, type CallbackHeaders } from '../protocol/encode';
 import type { Job } from '../jobs/job';
-import type { OssObjectClient } from '../oss/client';
+import type { OssObjectClient } from './oss-client';
 import { bareEtag, type Outcome } from '../records/record';
 import { ByteReader } from './byte-reader';
 import { callbackAnswer } from './callback-answer';

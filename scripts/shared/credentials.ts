@@ -1,9 +1,9 @@
 /**
  * The access key the command-line tools (ensure-table, results, smoke) sign with: the
- * `@alicloud/credentials` default chain (scripts/lib/credentials.ts), reported as a list
+ * `@alicloud/credentials` default chain (tools/credentials.ts), reported as a list
  * of problems instead of thrown, so the callers can list every missing setting at once.
  */
-import { CredentialsError, resolveCredentials, type ResolvedCredentials, type ToolCredentials } from '../lib/credentials';
+import { CredentialsError, resolveCredentials, type ResolvedCredentials, type ToolCredentials } from '../../tools/credentials';
 
 /** The credentials and where they came from, or the reasons there are none (never a value). */
 export type CredentialsResult =

@@ -3,9 +3,9 @@
  * queue and by async invocation with submit's senders, wait for their records in the
  * store, look each object up in OSS, then remove the probe objects.
  */
-import { createOssClient, type OssClientConfig } from '../../lib/oss/client';
+import { createOssClient, type OssClientConfig } from '../../lib/uploader/oss-client';
 import type { JobRecord } from '../../lib/records/record';
-import { ResultsReader } from '../../lib/results/reader';
+import { ResultsReader } from '../../tools/results-reader';
 import { StoreError } from '../../lib/store/errors';
 import { sendAll } from '../submit/send-all';
 import { createSender, type Sender } from '../submit/senders';

@@ -6,7 +6,7 @@
  * stopping takes longer than a deadline, so the process never outlives its failure.
  */
 import type { LocalStack } from '../../local/stack';
-import { JobsFileError } from '../../local/jobs-file';
+import { JobsFileError } from '../../tools/jobs-file';
 import { HELP, StartUsageError } from './args';
 import { scrub } from './failure-reasons';
 

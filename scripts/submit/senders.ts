@@ -6,7 +6,7 @@
  */
 import MNSClient from '@alicloud/mns';
 import FC from '@alicloud/fc2';
-import type { ResolvedCredentials } from '../lib/credentials';
+import type { ResolvedCredentials } from '../../tools/credentials';
 import { createAsyncInvoker, FcInvokeError } from './fc3-invoke';
 import type { Destination } from './settings';
 

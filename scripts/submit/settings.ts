@@ -1,7 +1,7 @@
 /**
  * Where `npm run submit` sends jobs: from the command line and the environment. Every
  * missing setting is reported at once, by variable name, before anything is sent. (As
- * whom is scripts/lib/credentials.ts's business: the SDK's default credential chain.)
+ * whom is tools/credentials.ts's business: the SDK's default credential chain.)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';

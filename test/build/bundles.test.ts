@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildFunctions, type BuiltBundle } from '../../scripts/build';
+import { buildFunctions, type BuiltBundle } from '../../tools/bundle';
 
 const run = promisify(execFile);
 let outdir: string;
@@ -67,7 +67,7 @@ test('the callback bundle does not contain ali-oss; the uploader bundle does', (
 test('neither bundle contains the tools-only SDKs: functions take their credentials from the FC context', () => {
   for (const name of ['uploader', 'callback']) {
     const inputs = bundles.find((b) => b.name === name)!.inputs;
-    for (const sdk of ['@alicloud/credentials', '@alicloud/fc20230330', '@alicloud/openapi-core', 'scripts/lib/credentials']) {
+    for (const sdk of ['@alicloud/credentials', '@alicloud/fc20230330', '@alicloud/openapi-core', 'tools/credentials']) {
       assert.ok(!inputs.some((s) => s.includes(sdk)), `${name} bundle contains ${sdk}`);
     }
   }

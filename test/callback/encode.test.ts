@@ -7,7 +7,7 @@ import {
   CallbackParamsError,
   MAX_CALLBACK_HEADER_BYTES,
   type CallbackParamsReason,
-} from '../../lib/callback/encode';
+} from '../../lib/protocol/encode';
 
 const fromB64 = (s: string) => JSON.parse(Buffer.from(s, 'base64').toString('utf8')) as Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCallbackPayload, CallbackPayloadError, type CallbackPayloadReason } from '../../lib/callback/payload';
-import { standardBodyTemplate } from '../../lib/callback/template';
+import { standardBodyTemplate } from '../../lib/protocol/template';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBodyTemplate, standardBodyTemplate, SYSTEM_VARIABLES } from '../../lib/callback/template';
-import { CallbackParamsError } from '../../lib/callback/encode';
+import { buildBodyTemplate, standardBodyTemplate, SYSTEM_VARIABLES } from '../../lib/protocol/template';
+import { CallbackParamsError } from '../../lib/protocol/encode';
 
 /** Fills a template the way DESIGN.md section 5 says OSS does, to check the result parses. */
 function fillJson(template: string, values: Record<string, string | number | undefined>): string {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { createJobToken, verifyJobToken, parseTokenSecrets, canonicalVars, varsDigest, JobTokenError, TokenSecretError, type JobTokenReason } from '../../lib/callback/token';
+import { createJobToken, verifyJobToken, parseTokenSecrets, canonicalVars, varsDigest, JobTokenError, TokenSecretError, type JobTokenReason } from '../../lib/protocol/token';
 
 const NEW = 'new-secret-0123456789abcdef';
 const OLD = 'old-secret-0123456789abcdef';

@@ -1,10 +1,10 @@
-// lib/oss/client.ts as the uploader builds it in FC: the region from FC_REGION, the
+// lib/uploader/oss-client.ts as the uploader builds it in FC: the region from FC_REGION, the
 // role's STS credentials from the context, an endpoint — against an emulator that takes
 // only V4 and knows only those STS credentials, so every operation the uploader uses
 // must sign V4, for the right region, with the token.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOssClient, type OssObjectClient } from '../../lib/oss/client';
+import { createOssClient, type OssObjectClient } from '../../lib/uploader/oss-client';
 import { uploaderConfigFromEnv } from '../../lib/uploader/config';
 import { startOssEmulator, type OssEmulator } from '../../local/oss/index';
 

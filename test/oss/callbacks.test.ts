@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type OSS from 'ali-oss';
-import { encodeCallback, type CallbackBodyType } from '../../lib/callback/encode';
+import { encodeCallback, type CallbackBodyType } from '../../lib/protocol/encode';
 import { PublicKeyCache } from '../../lib/callback/public-key';
 import { CallbackVerificationError, verifyOssCallback } from '../../lib/callback/verify';
 import { crc64 } from '../../local/oss/crc64';

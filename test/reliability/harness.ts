@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, sign, type KeyObject } from 'node:crypto';
-import { standardBodyTemplate } from '../../lib/callback/template';
+import { standardBodyTemplate } from '../../lib/protocol/template';
 import { signedBytes } from '../../lib/callback/verify';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 

@@ -1,4 +1,4 @@
-// scripts/lib/credentials.ts in-process: the default chain of @alicloud/credentials reading
+// tools/credentials.ts in-process: the default chain of @alicloud/credentials reading
 // a temporary HOME, the environment and a local credentials URI, and the errors when
 // nothing is usable. The SDK reads process.env and the home directory itself, so each
 // test sets them (node:test runs this file alone in its process, one test at a time).
@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialsError, resolveCredentials } from '../../scripts/lib/credentials';
+import { CredentialsError, resolveCredentials } from '../../tools/credentials';
 import { closeServer, listen } from '../../local/serve';
 
 const saved = { ...process.env };

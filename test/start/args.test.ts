@@ -1,7 +1,7 @@
 // npm start's command line, and the exit code and words each failure gets.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JobsFileError } from '../../local/jobs-file';
+import { JobsFileError } from '../../tools/jobs-file';
 import { parseStartArgs, StartUsageError } from '../../scripts/start/args';
 import { describeFailure } from '../../scripts/start/lifecycle';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkMessageSizes, JobsFileError, messageBody, messageBytes, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText } from '../../local/jobs-file';
+import { checkMessageSizes, JobsFileError, messageBody, messageBytes, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText } from '../../tools/jobs-file';
 
 let dir: string;
 before(async () => {

@@ -2,7 +2,7 @@
 // at most every few seconds, and the final state once. The clock is the test's own.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressBar } from '../../local/progress';
+import { ProgressBar } from '../../tools/progress';
 
 function capture(isTTY: boolean) {
   const writes: string[] = [];

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import { parseCallbackPayload } from '../../lib/callback/payload';
 import { jobVarsOf } from '../../lib/callback/receive';
-import { JOB_ID_VAR, TOKEN_VAR, verifyJobToken } from '../../lib/callback/token';
+import { JOB_ID_VAR, TOKEN_VAR, verifyJobToken } from '../../lib/protocol/token';
 import { RecordStore } from '../../lib/store/store';
 import { startOssEmulator, type OssEmulator } from '../../local/oss/index';
 import { operationOf, parseTarget } from '../../local/oss/routing';

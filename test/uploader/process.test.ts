@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deliveriesFromEvent } from '../../lib/jobs/delivery';
 import { setLogSink, type LogSink } from '../../lib/log';
-import type { OssObjectClient } from '../../lib/oss/client';
+import type { OssObjectClient } from '../../lib/uploader/oss-client';
 import type { RecordStore } from '../../lib/store/store';
 import type { UploadSettings } from '../../lib/uploader/config';
 import { BatchIncompleteError, processDeliveries, type ProcessDeps } from '../../lib/uploader/process';

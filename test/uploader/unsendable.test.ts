@@ -8,7 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import OSS from 'ali-oss';
 import type { Job } from '../../lib/jobs/job';
-import type { OssObjectClient } from '../../lib/oss/client';
+import type { OssObjectClient } from '../../lib/uploader/oss-client';
 import { isTransient, isUnsendableRequest, reasonOf } from '../../lib/uploader/errors';
 import { uploadJob } from '../../lib/uploader/upload';
 import { startOssEmulator, type OssEmulator } from '../../local/oss/index';

@@ -3,10 +3,10 @@
  * them (lib/store/config.ts: TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE, TABLESTORE_TABLE),
  * with every missing setting reported at once instead of the first one.
  */
-import { ConfigError } from '../../lib/errors';
-import { storeConfigFromEnv, type StoreConfig } from '../../lib/store/config';
-import { SettingsError } from '../submit/settings';
-import { resolveToolCredentials } from './credentials';
+import { ConfigError } from '../lib/errors';
+import { storeConfigFromEnv, type StoreConfig } from '../lib/store/config';
+import { SettingsError } from '../scripts/submit/settings';
+import { resolveToolCredentials } from '../scripts/shared/credentials';
 
 const REQUIRED: readonly [string, string][] = [
   ['TABLESTORE_ENDPOINT', 'the instance endpoint, e.g. https://<instance>.<region>.ots.aliyuncs.com'],

@@ -30,7 +30,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import CredentialModule from '@alicloud/credentials';
-import { ReasonedError } from '../../lib/errors';
+import { ReasonedError } from '../lib/errors';
 
 // Node's ESM loader hands a CommonJS module's `exports` as the default import; the SDK's
 // class is that object's `default` (compiled `export default`). A bundler gives the class.

@@ -9,13 +9,13 @@
  * the table does not hold.
  */
 import TableStore from 'tablestore';
-import type { JobRecord, RecordStatus } from '../records/record';
-import { TablestoreClient } from '../store/client';
-import type { StoreConfig } from '../store/config';
-import { StoreError } from '../store/errors';
-import { checkJobId, JOB_ID, PK_HASH, primaryKeyOf, recordFromRow, type SdkRow } from '../store/row';
-import { STATUSES_IN_BYTE_ORDER } from '../store/store';
-import { statusIndexName } from '../store/status-index';
+import type { JobRecord, RecordStatus } from '../lib/records/record';
+import { TablestoreClient } from '../lib/store/client';
+import type { StoreConfig } from '../lib/store/config';
+import { StoreError } from '../lib/store/errors';
+import { checkJobId, JOB_ID, PK_HASH, primaryKeyOf, recordFromRow, type SdkRow } from '../lib/store/row';
+import { STATUSES_IN_BYTE_ORDER } from '../lib/store/store';
+import { statusIndexName } from '../lib/store/status-index';
 
 /** What to list: one status or all, records created at or after `since` (epoch ms), at most `limit`. */
 export interface ListQuery {
