@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readCommandLine, type Command } from '../tools/cli';
 
 /**
  * Starts `server` listening and resolves with the port (port 0 picks a free one);
@@ -21,36 +22,22 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-/** What an emulator's command line needs to run it. */
-export interface EmulatorCli<Options, Running extends { close(): Promise<void> }> {
-  usage: string;
-  /** Parses the flags; throws for bad ones (see `isUsageError`), or answers 'help'. */
-  parse(argv: readonly string[]): Options | 'help';
-  isUsageError(error: unknown): error is Error;
+/** What an emulator's command line needs to run it: its name, usage and parser (tools/cli.ts), and how to start it. */
+export interface EmulatorCli<Options, Running extends { close(): Promise<void> }> extends Command<Options> {
   start(options: Options): Promise<Running>;
-  /** Lines printed once the emulator is ready; the last one is the "listening on" line. */
+  /** Lines printed once the emulator is ready (the URL among them, for a parent process to read). */
   readyLines(running: Running): string[];
 }
 
 /**
  * Runs an emulator from the command line: bad flags print the usage and exit 2,
- * `--help` prints it and exits 0, SIGINT/SIGTERM close the emulator and exit 0.
+ * `--help` prints it and exits 0 (readCommandLine), SIGINT/SIGTERM close the emulator
+ * and exit 0.
  *
- * @example runEmulatorCli({ usage: USAGE, parse: parseArgs, isUsageError, start: startOssEmulator, readyLines: (e) => [`OSS emulator listening on ${e.url}`] });
+ * @example runEmulatorCli({ name: 'emulator:oss', usage: USAGE, parse: parseArgs, start: startOssEmulator, readyLines: (e) => [`OSS emulator listening on ${e.url}`] });
  */
 export async function runEmulatorCli<Options, Running extends { close(): Promise<void> }>(cli: EmulatorCli<Options, Running>, argv = process.argv.slice(2)): Promise<void> {
-  let options: Options | 'help';
-  try {
-    options = cli.parse(argv);
-  } catch (error) {
-    if (!cli.isUsageError(error)) throw error;
-    process.stderr.write(`error: ${error.message}\n\n${cli.usage}`);
-    process.exit(2);
-  }
-  if (options === 'help') {
-    process.stdout.write(cli.usage);
-    return;
-  }
+  const options = readCommandLine(cli, argv);
   try {
     const running = await cli.start(options);
     for (const line of cli.readyLines(running)) process.stdout.write(`${line}\n`);

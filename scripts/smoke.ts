@@ -4,12 +4,14 @@
 // and exits 0 only when every probe reached `uploaded`. Guide: docs/deploy.md, last step.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSmokeArgs, UsageError, DEFAULT_QUEUE_PROBES, DEFAULT_TIMEOUT_SEC } from './smoke/args';
+import { parseSmokeArgs, DEFAULT_QUEUE_PROBES, DEFAULT_TIMEOUT_SEC } from './smoke/args';
+import { readCommandLine } from '../tools/cli';
 import { makeProbes, newRunId } from './smoke/probes';
 import { report } from './smoke/report';
 import { runSmoke, type SmokeIo } from './smoke/run';
 import { resolveSmokeSettings } from './smoke/settings';
-import { describeDestination, queueFromSYaml, SettingsError, uploaderNameFromSYaml } from './submit/settings';
+import { describeDestination, queueFromSYaml, uploaderNameFromSYaml } from './submit/settings';
+import { SettingsError } from '../tools/settings-error';
 
 const S_YAML = join(dirname(fileURLToPath(import.meta.url)), '..', 's.yaml');
 
@@ -68,20 +70,7 @@ function stderrIo(): SmokeIo {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseSmokeArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`smoke: ${err.message}\n(npm run smoke -- --help for usage)\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = readCommandLine({ name: 'smoke', usage: USAGE, parse: parseSmokeArgs }, argv);
   let settings;
   try {
     settings = await resolveSmokeSettings(process.env, args, { functionName: uploaderNameFromSYaml(S_YAML), queue: queueFromSYaml(S_YAML) });

@@ -5,14 +5,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { plural } from '../lib/plural';
-import { parseSubmitArgs, UsageError, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
+import { parseSubmitArgs, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
+import { readCommandLine } from '../tools/cli';
 import { checkJobsText, type JobLine } from './submit/jobs-file';
 import { createProgress } from './submit/progress';
 import { invalidIdForEvent, invalidIdForMessage } from '../lib/jobs/invalid-id';
 import { JOB_ID_PATTERN } from '../lib/jobs/job';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
 import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
-import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
+import { describeDestination, resolveDestination, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
+import { SettingsError } from '../tools/settings-error';
 import { CredentialsError, resolveCredentials, type ResolvedCredentials } from '../tools/credentials';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -141,17 +143,7 @@ function printSummary(results: SendResult[], invalidLines: JobLine[], unsent: Jo
 }
 
 async function main(): Promise<void> {
-  let args: SubmitArgs | 'help';
-  try {
-    args = parseSubmitArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) fail(2, `submit: ${err.message}\n\n${USAGE}`);
-    throw err;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const args = readCommandLine({ name: 'submit', usage: USAGE, parse: parseSubmitArgs });
 
   const { lines, duplicates } = checkJobsText(readInput(args.file), limitFor(args), process.env);
   const invalid = lines.filter((l) => l.problem !== undefined);

@@ -1,5 +1,6 @@
 /**
- * `npm run build`: bundles each function with esbuild into dist/<fn>/index.js — CommonJS
+ * Bundling the functions (`npm run build`, npm start, the tests and the benchmarks):
+ * each function with esbuild into dist/<fn>/index.js — CommonJS
  * (the tablestore SDK breaks in strict-mode ESM), platform node, target node20, minified,
  * without source maps — loadable by plain `node` from a folder with no node_modules.
  *
@@ -8,8 +9,6 @@
  * measures it (1.3–1.5× the callback's require → ready, whose target is 100 ms; README
  * has the figures). Unused, they were 4–6 MB per function of code package. For readable
  * stack traces locally, build with --no-minify.
- *
- * Usage: npm run build [-- --outdir <dir>] [--no-minify]
  */
 import { build, type Metafile } from 'esbuild';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
@@ -77,23 +76,4 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
     built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size, inputs });
   }
   return built;
-}
-
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help')) {
-    console.log('usage: npm run build [-- --outdir <dir>] [--no-minify]\nBundles functions/* into <dir>/<fn>/index.js (default dist/).');
-    return;
-  }
-  const outIndex = args.indexOf('--outdir');
-  if (outIndex >= 0 && !args[outIndex + 1]) throw new Error('--outdir needs a directory');
-  const bundles = await buildFunctions({ outdir: outIndex >= 0 ? args[outIndex + 1] : undefined, minify: !args.includes('--no-minify') });
-  for (const b of bundles) console.log(`${b.file}  ${(b.bytes / 1024).toFixed(1)} KiB`);
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
 }

@@ -213,3 +213,26 @@ export async function resolveCredentials(options: { timeoutMs?: number } = {}): 
   }
   return { credentials, provider, source, client };
 }
+
+/** The credentials and where they came from, or the reasons there are none (never a value). */
+export type CredentialsResult =
+  | { credentials: ToolCredentials; resolved: ResolvedCredentials; problems?: undefined }
+  | { credentials?: undefined; resolved?: undefined; problems: string[] };
+
+/**
+ * {@link resolveCredentials} for tools that list every missing setting at once
+ * (ensure-table, results, smoke): a failed look-up is returned as a list of problems
+ * instead of thrown.
+ *
+ * @example
+ * const { credentials, problems } = await resolveToolCredentials();
+ */
+export async function resolveToolCredentials(): Promise<CredentialsResult> {
+  try {
+    const resolved = await resolveCredentials();
+    return { credentials: resolved.credentials, resolved };
+  } catch (error) {
+    if (error instanceof CredentialsError) return { problems: [error.message] };
+    throw error;
+  }
+}

@@ -5,8 +5,8 @@
  */
 import { ConfigError } from '../lib/errors';
 import { storeConfigFromEnv, type StoreConfig } from '../lib/store/config';
-import { SettingsError } from '../scripts/submit/settings';
-import { resolveToolCredentials } from '../scripts/shared/credentials';
+import { SettingsError } from './settings-error';
+import { resolveToolCredentials } from './credentials';
 
 const REQUIRED: readonly [string, string][] = [
   ['TABLESTORE_ENDPOINT', 'the instance endpoint, e.g. https://<instance>.<region>.ots.aliyuncs.com'],

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ReasonedError } from '../../lib/errors';
+import { SettingsError } from '../../tools/settings-error';
 import type { FcApi, SubmitArgs } from './args';
 
 /**
@@ -37,16 +37,6 @@ export interface InvokeDestination {
 }
 
 export type Destination = QueueDestination | InvokeDestination;
-
-/** One or more settings are missing or malformed (exit 2). */
-export class SettingsError extends ReasonedError<'missing_settings' | 'invalid_setting'> {
-  readonly problems: string[];
-
-  constructor(reason: 'missing_settings' | 'invalid_setting', problems: string[]) {
-    super(reason, problems.join('\n'));
-    this.problems = problems;
-  }
-}
 
 function value(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
   for (const name of names) {

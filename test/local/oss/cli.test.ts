@@ -6,7 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import OSS from 'ali-oss';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_REGION } from '../../../local/oss/index';
-import { parseArgs, UsageError } from '../../../local/oss/cli-args';
+import { parseArgs } from '../../../local/oss/cli-args';
+import { UsageError } from '../../../tools/cli';
 
 const CLI = ['--import', 'tsx', 'local/oss/cli.ts'];
 
@@ -39,10 +40,10 @@ test('prints one ready line with the port, serves with the default keys, stops o
 test('a bad flag exits 2 naming the flag', () => {
   const unknown = spawnSync(process.execPath, [...CLI, '--prot', '9000'], { encoding: 'utf8' });
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /unknown flag --prot/);
+  assert.match(unknown.stderr, /unknown option --prot/);
   const badPort = spawnSync(process.execPath, [...CLI, '--port', 'nine'], { encoding: 'utf8' });
   assert.equal(badPort.status, 2);
-  assert.match(badPort.stderr, /--port must be an integer/);
+  assert.match(badPort.stderr, /--port must be a whole number/);
   const missing = spawnSync(process.execPath, [...CLI, '--data-dir'], { encoding: 'utf8' });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--data-dir needs a value/);

@@ -97,7 +97,7 @@ describe('Tablestore emulator: command line', () => {
     child.stderr.on('data', (c: string) => (err += c));
     const [code] = await once(child, 'exit');
     assert.equal(code, 2);
-    assert.match(err, /unknown flag --prot/);
+    assert.match(err, /unknown option --prot/);
     const badPort = runCli(['--port', 'x']);
     const [code2] = await once(badPort, 'exit');
     assert.equal(code2, 2);

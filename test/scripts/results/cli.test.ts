@@ -122,7 +122,7 @@ describe('npm run results: usage and settings errors exit 2', () => {
       [['--status', 'done'], /--status must be one of failed, stored_unconfirmed, uploaded/],
       [['--limit', '0'], /--limit must be a whole number/],
       [['--since', 'yesterday'], /--since must be a duration/],
-      [['--colour'], /Unknown option '--colour'/],
+      [['--colour'], /unknown option --colour/],
       [['job-1', '--status', 'failed'], /job ids cannot be combined with --status/],
       [['bad id!'], /'bad id!' is not a job id/],
     ];

@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobsFileError } from '../../../tools/jobs-file';
-import { parseStartArgs, StartUsageError } from '../../../scripts/start/args';
+import { parseStartArgs } from '../../../scripts/start/args';
+import { UsageError } from '../../../tools/cli';
 import { describeFailure } from '../../../scripts/start/lifecycle';
 
 describe('npm start arguments', () => {
@@ -19,7 +20,7 @@ describe('npm start arguments', () => {
   });
 
   test('bad options are usage errors that say what is wrong', () => {
-    const bad = (argv: string[], message: RegExp) => assert.throws(() => parseStartArgs(argv, '/repo'), (e: unknown) => e instanceof StartUsageError && message.test(e.message));
+    const bad = (argv: string[], message: RegExp) => assert.throws(() => parseStartArgs(argv, '/repo'), (e: unknown) => e instanceof UsageError && message.test(e.message));
     bad(['--frobnicate'], /^unknown option --frobnicate$/);
     bad(['--jobs'], /^--jobs needs a file$/);
     bad(['--jobs', '--keep-running'], /^--jobs needs a file$/);
@@ -32,7 +33,7 @@ describe('npm start arguments', () => {
 
 describe('describeFailure', () => {
   test('usage: 2 with the usage; jobs file: 2 in one line; port in use: 1 naming the port; anything else: 1 with its stack', () => {
-    const usage = describeFailure(new StartUsageError('unknown option --x'));
+    const usage = describeFailure(new UsageError('unknown option --x'));
     assert.equal(usage.code, 2);
     assert.match(usage.message, /^npm start: unknown option --x\n\nusage: npm start/);
     assert.deepEqual(describeFailure(new JobsFileError('no_jobs', 'f has no jobs')), { code: 2, message: 'npm start: f has no jobs' });

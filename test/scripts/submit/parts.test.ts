@@ -2,8 +2,10 @@
 // classification, retries and the fatal stop, and terminal progress.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSubmitArgs, UsageError } from '../../../scripts/submit/args';
-import { queueFromSYaml, resolveDestination, SettingsError, uploaderNameFromSYaml } from '../../../scripts/submit/settings';
+import { parseSubmitArgs } from '../../../scripts/submit/args';
+import { UsageError } from '../../../tools/cli';
+import { queueFromSYaml, resolveDestination, uploaderNameFromSYaml } from '../../../scripts/submit/settings';
+import { SettingsError } from '../../../tools/settings-error';
 import { classifyFailure, mnsMessageBody, type Sender } from '../../../scripts/submit/senders';
 import { sendAll } from '../../../scripts/submit/send-all';
 import { createProgress } from '../../../scripts/submit/progress';
