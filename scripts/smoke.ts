@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSmokeArgs, DEFAULT_QUEUE_PROBES, DEFAULT_TIMEOUT_SEC } from './smoke/args';
 import { readCommandLine } from '../tools/cli';
+import { ProgressLine } from '../tools/progress';
 import { makeProbes, newRunId } from './smoke/probes';
 import { report } from './smoke/report';
 import { runSmoke, type SmokeIo } from './smoke/run';
@@ -38,34 +39,19 @@ TABLESTORE_TABLE), and OSS_REGION (default oss-<FC_REGION>) or OSS_ENDPOINT for 
 Exit status: 0 every probe reached uploaded and its object was removed; 1 otherwise;
 2 usage or settings error (nothing sent).`;
 
-/** Progress on stderr: one line redrawn on a terminal; otherwise a line only when the count changes or every 10 s. */
+/** Progress on stderr: one line redrawn on a terminal; otherwise a line when the count changes, and every 10 s. */
 function stderrIo(): SmokeIo {
-  const tty = process.stderr.isTTY === true;
-  let lastText = '';
-  let lastAt = -Infinity;
-  let drawn = false;
+  const line = new ProgressLine(process.stderr, { plainIntervalMs: 0, plainRepeatMs: 10_000 });
   return {
-    log: (line) => {
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
-      process.stderr.write(`${line}\n`);
+    log: (text) => {
+      line.endLine();
+      process.stderr.write(`${text}\n`);
     },
     progress(done, total, elapsedMs) {
-      const text = `smoke: ${done} of ${total} probe record${total === 1 ? '' : 's'} final`;
-      const line = `${text}, ${(elapsedMs / 1000).toFixed(0)} s`;
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${line}`);
-        drawn = true;
-      } else if (text !== lastText || Date.now() - lastAt >= 10_000) {
-        process.stderr.write(`${line}\n`);
-        lastText = text;
-        lastAt = Date.now();
-      }
+      const state = `smoke: ${done} of ${total} probe record${total === 1 ? '' : 's'} final`;
+      line.show(`${state}, ${(elapsedMs / 1000).toFixed(0)} s`, state);
     },
-    progressDone() {
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
-    },
+    progressDone: () => line.endLine(),
   };
 }
 

@@ -1,24 +1,28 @@
 /**
- * The jobs file of `npm start`: one JSON job per line, blank lines and `#` comments
- * skipped, each line validated with the same rules the uploader applies, and each line's
- * queue message checked against the queue's size limit before anything is sent.
+ * Jobs files, as `npm start` and `npm run submit` read them: one JSON job per line, blank
+ * lines and `#` comments skipped, `${NAME}` placeholders filled in, each line validated
+ * with the rules the uploader applies (lib/jobs/job.ts) before anything is sent; and the
+ * queue message a job travels in, with its size limit.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { ReasonedError } from '../lib/errors';
-import { InvalidJobError, parseJob, type Job } from '../lib/jobs/job';
+import { JOB_ID_PATTERN, parseJob, type Job } from '../lib/jobs/job';
 import { plural } from '../lib/plural';
 
-/** One line of a jobs file. */
+/** One job line of a jobs file. */
 export interface JobLine {
   /** 1-based line number in the file. */
   line: number;
-  /** The line as sent (after placeholder substitution). */
+  /** The line as written (byte-order mark and surrounding white space removed), placeholders filled in. */
   text: string;
+  /** The line's JSON, compact; undefined when the line is not JSON. */
+  body?: string;
+  /** The job, when the line is a valid one. */
   job?: Job;
-  /** Why the line is not a valid job. */
-  error?: string;
-  /** The job id, when the line has a usable one even if the job is invalid. */
+  /** The line's `jobId` when it is a string, usable or not (for messages). */
   jobId?: string;
+  /** Why the line is not a valid job. */
+  problem?: string;
 }
 
 /** Why a jobs file cannot be run: nothing is sent then. */
@@ -36,6 +40,8 @@ export class JobsFileError extends ReasonedError<'unreadable' | 'no_jobs' | 'mes
  */
 export const MNS_MAX_MESSAGE_BYTES = 65536;
 export const MNS_MESSAGE_DOCS = 'https://www.alibabacloud.com/help/en/mns/developer-reference/queue-queue';
+/** The largest job text whose Base64 ({@link messageBody}) still fits an MNS message: 3 bytes per 4 characters. */
+export const MNS_MAX_JOB_BYTES = (MNS_MAX_MESSAGE_BYTES / 4) * 3;
 
 const MESSAGES: Record<string, string> = {
   ENOENT: 'no such file',
@@ -45,14 +51,14 @@ const MESSAGES: Record<string, string> = {
 };
 
 /**
- * Reads a jobs file as text; JobsFileError `unreadable` names the file and says why in
- * words (never a stack trace).
+ * Reads a jobs file as text (`-` is standard input); JobsFileError `unreadable` names the
+ * file and says why in words (never a stack trace).
  *
- * @example await readJobsText('/nonexistent') // throws JobsFileError: cannot read the jobs file /nonexistent: no such file
+ * @example readJobsText('/nonexistent') // throws JobsFileError: cannot read the jobs file /nonexistent: no such file
  */
-export async function readJobsText(file: string): Promise<string> {
+export function readJobsText(file: string): string {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const why = MESSAGES[code] ?? (error instanceof Error ? error.message : String(error));
@@ -61,51 +67,96 @@ export async function readJobsText(file: string): Promise<string> {
 }
 
 /**
- * Splits and validates a jobs file's text. `${NAME}` placeholders are replaced from
- * `vars` (an unknown placeholder is left as written, and the job then fails validation).
- * Throws JobsFileError `no_jobs` when no line is a job.
+ * Replaces `${NAME}` with the value of NAME in `vars`, escaped as JSON string content, so
+ * sample files can point at a running stack (`${SOURCES_URL}` in examples/jobs.jsonl;
+ * `npm start --keep-running` prints it). Credentials (`ALIBABA_CLOUD_*`) are never put
+ * into a job; unknown names stay as they are, and the job's validation then names the field.
  *
- * @example const lines = parseJobLines(text, { SOURCES_URL: 'http://127.0.0.1:8080' }, 'examples/jobs.jsonl');
+ * @example expandVariables('{"url":"${SOURCES_URL}/a.txt"}', { SOURCES_URL: 'http://127.0.0.1:8080' }) // '{"url":"http://127.0.0.1:8080/a.txt"}'
  */
-export function parseJobLines(text: string, vars: Record<string, string>, file: string): JobLine[] {
+export function expandVariables(line: string, vars: Readonly<Record<string, string | undefined>>): string {
+  return line.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    const value = vars[name];
+    if (value === undefined || name.startsWith('ALIBABA_CLOUD_')) return whole;
+    // Inserted into a JSON string: escape it as one.
+    return JSON.stringify(value).slice(1, -1);
+  });
+}
+
+/**
+ * Splits and checks a jobs file's text: placeholders filled in from `vars`
+ * ({@link expandVariables}), then each line parsed as JSON and validated as a job. Invalid
+ * lines are kept, with their problem. Throws JobsFileError `no_jobs` when no line is a job.
+ *
+ * @example
+ * parseJobLines('{"jobId":"a","source":{"text":"hi"},"target":{"key":"a.txt"}}\n# note\n', {}, 'jobs.jsonl')
+ * // [{ line: 1, text: '{"jobId":"a",…}', body: '{"jobId":"a",…}', job: { jobId: 'a', … }, jobId: 'a' }]
+ */
+export function parseJobLines(text: string, vars: Readonly<Record<string, string | undefined>>, file: string): JobLine[] {
   const lines: JobLine[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const trimmed = raw.replace(/^\uFEFF/, '').trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
-    const substituted = trimmed.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (whole, name: string) => vars[name] ?? whole);
-    const entry: JobLine = { line: index + 1, text: substituted };
+    const entry: JobLine = { line: index + 1, text: expandVariables(trimmed, vars) };
+    lines.push(entry);
     let value: unknown;
     try {
-      value = JSON.parse(substituted);
-    } catch {
-      entry.error = 'not valid JSON';
-      lines.push(entry);
+      value = JSON.parse(entry.text);
+    } catch (error) {
+      entry.problem = `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
       return;
     }
+    entry.body = JSON.stringify(value);
+    const jobId = typeof value === 'object' && value !== null ? (value as { jobId?: unknown }).jobId : undefined;
+    if (typeof jobId === 'string') entry.jobId = jobId;
     try {
       entry.job = parseJob(value);
-      entry.jobId = entry.job.jobId;
     } catch (error) {
-      entry.error = error instanceof InvalidJobError ? error.message : String(error);
-      if (error instanceof InvalidJobError && error.jobId) entry.jobId = error.jobId;
+      entry.problem = error instanceof Error ? error.message : String(error);
     }
-    lines.push(entry);
   });
   if (lines.length === 0) throw new JobsFileError('no_jobs', `${file} has no jobs: every line is blank or a # comment`);
   return lines;
 }
 
 /**
- * The queue message of a line: its text in Base64, because @alicloud/mns writes the body
- * into XML unescaped (a '&' would break it); the uploader reads JSON text or its Base64.
+ * The id the pipeline records a line under when the line itself decides it: its jobId,
+ * when usable (a line without one is recorded under an id made from its message or event).
+ *
+ * @example usableJobId({ line: 1, text: '…', jobId: 'bad id' }) // => undefined
  */
-export function messageBody(line: JobLine): string {
-  return Buffer.from(line.text, 'utf8').toString('base64');
+export function usableJobId(line: JobLine): string | undefined {
+  return line.jobId !== undefined && JOB_ID_PATTERN.test(line.jobId) ? line.jobId : undefined;
 }
 
-/** Size in bytes of messageBody(line), without building it. */
-export function messageBytes(line: JobLine): number {
-  return 4 * Math.ceil(Buffer.byteLength(line.text, 'utf8') / 3);
+/**
+ * Job ids that appear on more than one line (each is sent; the pipeline keeps one record).
+ *
+ * @example duplicateJobIds(lines) // [{ jobId: 'demo-text-1', lines: [5, 13] }]
+ */
+export function duplicateJobIds(lines: readonly JobLine[]): { jobId: string; lines: number[] }[] {
+  const seen = new Map<string, number[]>();
+  for (const { jobId, line } of lines) if (jobId !== undefined) seen.set(jobId, [...(seen.get(jobId) ?? []), line]);
+  return [...seen].filter(([, at]) => at.length > 1).map(([jobId, at]) => ({ jobId, lines: at }));
+}
+
+/**
+ * The MNS message body of a job: the Base64 of its UTF-8 text, the project's one encoding
+ * (docs/submitting.md). `@alicloud/mns` 1.2 writes MessageBody into its XML request as it
+ * is (lib/helper.js `format`: no escaping, no encoding), so raw JSON with `&` or `<` would
+ * be malformed XML; Base64 needs no escaping, is what the MNS console sends, and is what
+ * MNS SDKs that encode send. s.yaml's trigger passes it on unchanged
+ * (`IsBase64Decode: false`) and the uploader decodes it (lib/jobs/message-body.ts).
+ *
+ * @example messageBody('{"jobId":"a"}') // 'eyJqb2JJZCI6ImEifQ=='
+ */
+export function messageBody(job: string): string {
+  return Buffer.from(job, 'utf8').toString('base64');
+}
+
+/** Size in bytes of messageBody(job), without building it. */
+export function messageBytes(job: string): number {
+  return 4 * Math.ceil(Buffer.byteLength(job, 'utf8') / 3);
 }
 
 /**
@@ -114,10 +165,10 @@ export function messageBytes(line: JobLine): number {
  *
  * @example checkMessageSizes(lines, MNS_MAX_MESSAGE_BYTES) // throws: line 3 (job big-1): its message is 69,905,160 bytes …
  */
-export function checkMessageSizes(lines: JobLine[], maxBytes: number): void {
-  const over = lines.filter((l) => messageBytes(l) > maxBytes);
+export function checkMessageSizes(lines: readonly JobLine[], maxBytes: number): void {
+  const over = lines.filter((l) => messageBytes(l.text) > maxBytes);
   if (over.length === 0) return;
-  const which = over.map((l) => `  line ${l.line}${l.jobId ? ` (job ${l.jobId})` : ''}: its message is ${messageBytes(l).toLocaleString('en-US')} bytes`);
+  const which = over.map((l) => `  line ${l.line}${usableJobId(l) ? ` (job ${l.jobId})` : ''}: its message is ${messageBytes(l.text).toLocaleString('en-US')} bytes`);
   throw new JobsFileError(
     'message_too_large',
     `${plural(over.length, 'job is', 'jobs are')} too large for an MNS message; nothing was sent:\n${which.join('\n')}\n` +

@@ -11,7 +11,10 @@ import { parseAuthorization, sign, signaturesEqual, stringToSign } from './signa
  * (https://www.alibabacloud.com/help/en/functioncompute/error-codes).
  */
 
-/** Payload limits of an invocation (DESIGN.md section 6; FC limits page). */
+/**
+ * Payload limits of an invocation: 32 MB synchronous, 128 KB asynchronous (FC's
+ * EntityTooLarge FAQ, https://www.alibabacloud.com/help/doc-detail/2527064.html, read 2026-12-02).
+ */
 export const SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
 

@@ -6,9 +6,9 @@ import { parseSubmitArgs } from '../../../scripts/submit/args';
 import { UsageError } from '../../../tools/cli';
 import { queueFromSYaml, resolveDestination, uploaderNameFromSYaml } from '../../../scripts/submit/settings';
 import { SettingsError } from '../../../tools/settings-error';
-import { classifyFailure, mnsMessageBody, type Sender } from '../../../scripts/submit/senders';
+import { classifyFailure, type Sender } from '../../../scripts/submit/senders';
+import { messageBody } from '../../../tools/jobs-file';
 import { sendAll } from '../../../scripts/submit/send-all';
-import { createProgress } from '../../../scripts/submit/progress';
 import { FcInvokeError } from '../../../scripts/submit/fc3-invoke';
 import { readMessageBody } from '../../../lib/jobs/message-body';
 
@@ -80,7 +80,7 @@ describe('failures', () => {
 
   test('MNS bodies are the Base64 of the UTF-8 JSON, which the uploader reads back', () => {
     const job = '{"jobId":"a","source":{"text":"a & <b> é"},"target":{"key":"k"}}';
-    const body = mnsMessageBody(job);
+    const body = messageBody(job);
     assert.match(body, /^[A-Za-z0-9+/]+={0,2}$/);
     assert.equal(Buffer.from(body, 'base64').toString('utf8'), job);
     assert.deepEqual(readMessageBody(body), { ok: true, value: JSON.parse(job), encoding: 'base64' });
@@ -111,17 +111,3 @@ describe('failures', () => {
   });
 });
 
-describe('progress', () => {
-  test('on a terminal one line is redrawn in place and ended at the finish', () => {
-    let out = '';
-    let t = 0;
-    const stream = { isTTY: true, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream;
-    const progress = createProgress(stream, { intervalMs: 100, now: () => t });
-    progress.update({ done: 1, sent: 1, failed: 0, total: 4 });
-    t = 50;
-    progress.update({ done: 2, sent: 2, failed: 0, total: 4 }); // within the interval: not drawn
-    t = 1500;
-    progress.finish({ done: 4, sent: 3, failed: 1, total: 4 });
-    assert.equal(out, '\r\x1b[2Ksubmit: 1/4 (25%) sent 1, failed 0, 0.0 s\r\x1b[2Ksubmit: 4/4 (100%) sent 3, failed 1, 1.5 s\n');
-  });
-});
