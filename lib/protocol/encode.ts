@@ -1,7 +1,10 @@
 /**
- * Building (and reading back) the two headers that ask OSS for an upload callback:
- * `x-oss-callback` (Base64 of a JSON object) and `x-oss-callback-var` (Base64 of a JSON
- * object of custom variables). DESIGN.md section 5 has the protocol facts.
+ * Building the two headers that ask OSS for an upload callback: `x-oss-callback` (Base64
+ * of a JSON object: callbackUrl, callbackBody, callbackBodyType, callbackHost,
+ * callbackSNI) and `x-oss-callback-var` (Base64 of a JSON object of custom variables,
+ * keys `x:` + lower case). Protocol facts: OSS's Callback page
+ * (https://www.alibabacloud.com/help/en/oss/developer-reference/callback). The OSS
+ * emulator reads them back (local/oss/callback-params.ts).
  *
  * We write these headers ourselves instead of using ali-oss's `options.callback`,
  * because ali-oss passes the URL through `encodeURI`, which double-encodes a URL that is
@@ -14,21 +17,6 @@ export type CallbackBodyType = 'application/x-www-form-urlencoded' | 'applicatio
 
 export const FORM_BODY: CallbackBodyType = 'application/x-www-form-urlencoded';
 export const JSON_BODY: CallbackBodyType = 'application/json';
-
-/** A callback request as OSS will perform it. */
-export interface CallbackSpec {
-  /** 1 to 5 URLs, tried in order until one answers 200; each percent-encoded once. */
-  urls: string[];
-  /** The body template (`bucket=${bucket}&...`). */
-  body: string;
-  bodyType: CallbackBodyType;
-  /** Host header OSS sends; defaults to the URL's host. */
-  host?: string;
-  /** Whether OSS sends SNI for HTTPS URLs. */
-  sni?: boolean;
-  /** Custom variables, keys `x:` + lowercase name, string values. */
-  vars: Record<string, string>;
-}
 
 /** What a caller gives to {@link encodeCallback}; the optional parts get OSS defaults. */
 export interface CallbackSpecInput {
@@ -72,7 +60,6 @@ export const MAX_CALLBACK_HEADER_BYTES = 5 * 1024;
 export const MAX_CALLBACK_URLS = 5;
 
 const CUSTOM_KEY = /^x:[^A-Z]+$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * Percent-encodes a URL exactly once: characters that may not appear raw in a URL are
@@ -129,19 +116,26 @@ function checkUrl(raw: string): string {
   return url;
 }
 
-function checkVars(vars: Record<string, unknown>, refuse: (message: string, reason: CallbackParamsReason) => never): Record<string, string> {
+/**
+ * The custom variables as OSS takes them: keys `x:` + a lower-case name, string values.
+ * Throws CallbackParamsError `bad_custom_key` or `bad_custom_value`.
+ *
+ * @example checkCustomVars({ 'x:job_id': 'j1' }) // => { 'x:job_id': 'j1' }
+ */
+export function checkCustomVars(vars: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(vars)) {
     if (!CUSTOM_KEY.test(key) || key.length === 2) {
-      refuse(`custom variable key ${JSON.stringify(key)} must start with "x:" and be lowercase`, 'bad_custom_key');
+      throw new CallbackParamsError('bad_custom_key', `custom variable key ${JSON.stringify(key)} must start with "x:" and be lowercase`);
     }
-    if (typeof value !== 'string') refuse(`custom variable ${key} must be a string`, 'bad_custom_value');
-    out[key] = value as string;
+    if (typeof value !== 'string') throw new CallbackParamsError('bad_custom_value', `custom variable ${key} must be a string`);
+    out[key] = value;
   }
   return out;
 }
 
-function checkHeaderSize(name: string, value: string): void {
+/** Throws CallbackParamsError `header_too_large` when a callback header is longer than OSS takes. */
+export function checkHeaderSize(name: string, value: string): void {
   if (value.length > MAX_CALLBACK_HEADER_BYTES) {
     throw new CallbackParamsError(
       'header_too_large',
@@ -178,9 +172,7 @@ export function encodeCallback(input: CallbackSpecInput): CallbackHeaders {
   if (input.host !== undefined && !/^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(input.host)) {
     throw new CallbackParamsError('bad_callback_host', `callback host must be a host name or IP address, got ${JSON.stringify(input.host)}`);
   }
-  const vars = checkVars(input.vars ?? {}, (message, reason) => {
-    throw new CallbackParamsError(reason, message);
-  });
+  const vars = checkCustomVars(input.vars ?? {});
 
   const params: Record<string, unknown> = { callbackUrl: urls.join(';'), callbackBody: input.body, callbackBodyType: bodyType };
   if (input.host !== undefined) params.callbackHost = input.host;
@@ -195,78 +187,4 @@ export function encodeCallback(input: CallbackSpecInput): CallbackHeaders {
     headers['x-oss-callback-var'] = callbackVar;
   }
   return headers;
-}
-
-function decodeBase64Json(value: string, what: string, notBase64: CallbackParamsReason, notJson: CallbackParamsReason): unknown {
-  checkHeaderSize(what, value);
-  const compact = value.trim();
-  if (compact === '' || !BASE64.test(compact)) throw new CallbackParamsError(notBase64, `${what} is not Base64`);
-  const text = Buffer.from(compact, 'base64').toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new CallbackParamsError(notJson, `${what} is not Base64 of JSON`);
-  }
-}
-
-/**
- * Reads the two headers back into a spec, checking them as OSS does (OSS accepts URLs
- * with a query string; only our encoder refuses them). The inverse of {@link encodeCallback}.
- *
- * @example decodeCallback(headers['x-oss-callback'], headers['x-oss-callback-var']).urls // => ['https://cb.example.com/oss']
- */
-export function decodeCallback(callbackHeader: string, callbackVarHeader?: string): CallbackSpec {
-  const params = decodeBase64Json(callbackHeader, 'x-oss-callback', 'callback_not_base64', 'callback_not_json');
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    throw new CallbackParamsError('callback_not_json', 'x-oss-callback must be a JSON object');
-  }
-  const p = params as Record<string, unknown>;
-  if (typeof p.callbackUrl !== 'string' || p.callbackUrl.trim() === '') {
-    throw new CallbackParamsError('callback_url_missing', 'x-oss-callback has no callbackUrl');
-  }
-  const urls = p.callbackUrl.split(';').map((u) => u.trim());
-  if (urls.length > MAX_CALLBACK_URLS) {
-    throw new CallbackParamsError('too_many_urls', `x-oss-callback has ${urls.length} URLs; OSS accepts at most ${MAX_CALLBACK_URLS}`);
-  }
-  for (const url of urls) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-      throw new CallbackParamsError('bad_callback_url', `callback URL is not an http(s) URL: ${url}`);
-    }
-  }
-  if (typeof p.callbackBody !== 'string' || p.callbackBody === '') {
-    throw new CallbackParamsError('callback_body_missing', 'x-oss-callback has no callbackBody');
-  }
-  const bodyType = p.callbackBodyType === undefined || p.callbackBodyType === '' ? FORM_BODY : p.callbackBodyType;
-  if (bodyType !== FORM_BODY && bodyType !== JSON_BODY) {
-    throw new CallbackParamsError('bad_body_type', `unsupported callbackBodyType ${JSON.stringify(bodyType)}`);
-  }
-  if (p.callbackHost !== undefined && typeof p.callbackHost !== 'string') {
-    throw new CallbackParamsError('bad_callback_host', 'callbackHost must be a string');
-  }
-  let sni: boolean | undefined;
-  if (p.callbackSNI !== undefined) {
-    if (p.callbackSNI === true || p.callbackSNI === 'true') sni = true;
-    else if (p.callbackSNI === false || p.callbackSNI === 'false') sni = false;
-    else throw new CallbackParamsError('callback_not_json', 'callbackSNI must be a boolean');
-  }
-  let vars: Record<string, string> = {};
-  if (callbackVarHeader !== undefined && callbackVarHeader !== '') {
-    const raw = decodeBase64Json(callbackVarHeader, 'x-oss-callback-var', 'callback_var_not_base64', 'callback_var_not_json');
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new CallbackParamsError('callback_var_not_json', 'x-oss-callback-var must be a JSON object');
-    }
-    vars = checkVars(raw as Record<string, unknown>, (message, reason) => {
-      throw new CallbackParamsError(reason, message);
-    });
-  }
-  const spec: CallbackSpec = { urls, body: p.callbackBody, bodyType: bodyType as CallbackBodyType, vars };
-  if (typeof p.callbackHost === 'string' && p.callbackHost !== '') spec.host = p.callbackHost;
-  if (sni !== undefined) spec.sni = sni;
-  return spec;
 }

@@ -13,7 +13,8 @@ import { createHash, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { CallbackParamsError, decodeCallback, type CallbackSpec } from '../../lib/protocol/encode';
+import { CallbackParamsError } from '../../lib/protocol/encode';
+import { decodeCallback, type CallbackSpec } from './callback-params';
 import { OssError, invalidArgument } from './errors';
 import { fillCallbackBody, type CallbackValues } from './callback-body';
 

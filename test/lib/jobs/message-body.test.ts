@@ -2,7 +2,7 @@
 // or canonical standard Base64 of it, and nothing else.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalBase64Bytes, readMessageBody } from '../../../lib/jobs/message-body';
+import { base64BodyBytes, readMessageBody } from '../../../lib/jobs/message-body';
 
 // Six '?' in a row: whatever the alignment, an aligned '???' encodes as 'Pz8/', so the
 // Base64 has a '/' for the URL-safe case below.
@@ -97,16 +97,16 @@ describe('readMessageBody: Base64', () => {
   });
 });
 
-describe('canonicalBase64Bytes', () => {
+describe('base64BodyBytes', () => {
   test('accepts exactly the canonical form', () => {
-    assert.deepEqual(canonicalBase64Bytes('e30='), Buffer.from('{}'));
-    assert.deepEqual(canonicalBase64Bytes('eyJhIjoxfQ=='), Buffer.from('{"a":1}'));
-    assert.deepEqual(canonicalBase64Bytes('eyJh\r\nIjoxfQ=='), Buffer.from('{"a":1}'));
-    assert.equal(canonicalBase64Bytes('e31='), undefined);
-    assert.equal(canonicalBase64Bytes('e30'), undefined);
-    assert.equal(canonicalBase64Bytes('e3=0'), undefined);
-    assert.equal(canonicalBase64Bytes('e30=='), undefined);
-    assert.equal(canonicalBase64Bytes('{}'), undefined);
-    assert.equal(canonicalBase64Bytes(''), undefined);
+    assert.deepEqual(base64BodyBytes('e30='), Buffer.from('{}'));
+    assert.deepEqual(base64BodyBytes('eyJhIjoxfQ=='), Buffer.from('{"a":1}'));
+    assert.deepEqual(base64BodyBytes('eyJh\r\nIjoxfQ=='), Buffer.from('{"a":1}'));
+    assert.equal(base64BodyBytes('e31='), undefined);
+    assert.equal(base64BodyBytes('e30'), undefined);
+    assert.equal(base64BodyBytes('e3=0'), undefined);
+    assert.equal(base64BodyBytes('e30=='), undefined);
+    assert.equal(base64BodyBytes('{}'), undefined);
+    assert.equal(base64BodyBytes(''), undefined);
   });
 });
