@@ -17,6 +17,7 @@ import { invalidIdForMessage } from '../lib/jobs/invalid-id';
 import { HELP, parseStartArgs, type StartArgs } from './start/args';
 import { FailureReasons } from './start/failure-reasons';
 import { Lifecycle } from './start/lifecycle';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -120,7 +121,7 @@ async function run(args: StartArgs, life: Lifecycle): Promise<number> {
     for (const r of records.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
     progress.show(progressBar('jobs', finishedAt.size, expected.size, Object.entries(counts).map(([s, n]) => `${s}: ${n}`).join(', ')));
     if (finishedAt.size === expected.size) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   progress.finish();
 

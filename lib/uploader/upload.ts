@@ -21,7 +21,8 @@ import { callbackHeadersFor } from './callback-params';
 import type { UploadSettings } from './config';
 import { describeError, isCallbackFailed, isTransient, reasonOf, TransientJobError, type OssSdkError } from './errors';
 import { CompletionUnconfirmedError, uploadMultipart } from './multipart';
-import { backoffDelay, realSleep, withRetries, type Sleep } from './retry';
+import { setTimeout as realSleep } from 'node:timers/promises';
+import { retryDelay, withRetries, type Sleep } from './retry';
 import { openSource } from './sources';
 import type { Resolver } from './url-source';
 
@@ -186,7 +187,7 @@ export async function uploadJob(job: Job, deps: UploadDeps): Promise<UploadResul
       }
       if (!isTransient(error)) return { kind: 'failed', reason: reasonOf(error), outcome: failedOutcome(job, bucket, key, error) };
       if (n >= attempts) throw new TransientJobError(job.jobId, n, error);
-      await sleep(backoffDelay(deps.settings.retry, n));
+      await sleep(retryDelay(deps.settings.retry, n));
     }
   }
 }

@@ -37,6 +37,7 @@ import {
 import { BATCH_LIMIT, MAX_WAIT_SECONDS, MnsAccount, integerIn, type OperationResult } from './operations';
 import type { MessageView } from './queue';
 import { mnsSignature, parseAuthorization, signaturesEqual, signedDate, stringToSign } from './signature';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The API version MNS speaks and echoes. */
 export const MNS_API_VERSION = '2015-06-06';
@@ -240,8 +241,6 @@ function send(res: ServerResponse, id: string, result: OperationResult): void {
     res.end();
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Handles one HTTP request as MNS would. */
 export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -11,6 +11,7 @@ import { contentMd5, signResponse, verifyRequest, type Credentials } from './pro
 import { OtsError } from './protocol/errors';
 import type { Handler } from './protocol/handlers';
 import { encodeMessage } from './protocol/schema';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Requests above this are refused with OTSRequestBodyTooLarge (service limit: 5 MB per request). */
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -36,10 +37,6 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export interface ServerContext {

@@ -12,6 +12,7 @@ import { createSender, type Sender } from '../submit/senders';
 import type { SmokeArgs } from './args';
 import type { Probe } from './probes';
 import type { SmokeSettings } from './settings';
+import { setTimeout as wait } from 'node:timers/promises';
 
 /** A probe after the run: its record, and what OSS said about its object. */
 export interface ProbeResult extends Probe {
@@ -61,7 +62,7 @@ function isFinal(record: JobRecord | undefined): boolean {
  * @example const outcome = await runSmoke(settings, args, makeProbes(runId, 3), io);
  */
 export async function runSmoke(settings: SmokeSettings, args: SmokeArgs, probes: Probe[], io: SmokeIo): Promise<SmokeOutcome> {
-  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = io.sleep ?? wait;
   const senders: Record<Probe['via'], Sender> = { queue: createSender(settings.queue, settings.credentials), invoke: createSender(settings.invoke, settings.credentials) };
   const results: ProbeResult[] = probes.map((p) => ({ ...p, removed: false }));
 

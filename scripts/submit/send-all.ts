@@ -4,6 +4,7 @@
  * a missing queue would fail every other job the same way).
  */
 import type { FailureKind, Sender } from './senders';
+import { setTimeout as realSleep } from 'node:timers/promises';
 
 export interface Outgoing {
   line: number;
@@ -27,7 +28,6 @@ export interface SendAllOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A failure's message without secrets: the SDKs put only URLs, codes and request ids in theirs. */
 function describe(error: unknown): string {
