@@ -6,6 +6,7 @@ import { storeConfigFromEnv } from '../../lib/store/config';
 import { standardBodyTemplate } from '../../lib/protocol/template';
 import { createJobToken } from '../../lib/protocol/token';
 import { setLogSink } from '../../lib/log';
+import { forgetCallbackInstance } from '../../lib/callback/instance';
 import { signAsOss, startKeyServer, testKeyPair, type KeyServer } from '../support/oss-signer';
 import { httpEvent, fcContext } from '../support/fc-events';
 import type { FcHttpResponse } from '../../lib/fc';
@@ -217,13 +218,8 @@ describe('callback handler (in-process, real Tablestore emulator)', () => {
 });
 
 describe('callback handler, misconfigured', () => {
-  // Each case needs an instance that has not read its configuration yet: a fresh copy of
-  // the handler module (the query makes the loader evaluate it again).
-  let serial = 0;
-  async function freshHandler(): Promise<typeof handler> {
-    serial += 1;
-    return ((await import(`../../functions/callback/index.ts?misconfigured-${serial}`)) as unknown as { handler: typeof handler }).handler;
-  }
+  // Each case needs an instance that has not read its configuration yet.
+  after(() => forgetCallbackInstance());
 
   test('a bad setting answers 500 naming the setting, never its value, in the answer or the log', async () => {
     const SECRETISH = 'S3cr3t-Value-7f2a';
@@ -245,8 +241,8 @@ describe('callback handler, misconfigured', () => {
       const linesBefore = logLines.length;
       let res: FcHttpResponse;
       try {
-        const fresh = await freshHandler();
-        res = await fresh(httpEvent({ path: '/cb', body: 'a=1' }), fcContext());
+        forgetCallbackInstance();
+        res = await handler(httpEvent({ path: '/cb', body: 'a=1' }), fcContext());
       } finally {
         process.env[name] = saved;
       }
