@@ -1,8 +1,8 @@
 /**
- * What every local server shares: listening on a loopback port, and running as a
- * command-line program until SIGINT or SIGTERM.
+ * What every local server shares: listening on a loopback port, reading request bodies,
+ * stopping, and running as a command-line program until SIGINT or SIGTERM.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readCommandLine, type Command } from '../tools/cli';
 
@@ -68,5 +68,25 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+  });
+}
+
+/**
+ * Reads a request body, keeping at most `maxBytes + 1` bytes: a body longer than
+ * `maxBytes` comes back longer than `maxBytes` (so the caller can answer "too large" as
+ * its service does), while memory stays bounded and the rest is still read off the socket.
+ *
+ * @example const body = await readBody(req, MAX_BODY_BYTES); if (body.length > MAX_BODY_BYTES) …
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size <= maxBytes) chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).subarray(0, maxBytes + 1)));
+    req.on('error', reject);
   });
 }

@@ -10,7 +10,7 @@ const USAGE = 'usage: npm run build [-- --outdir <dir>] [--no-minify]\nBundles f
 const { values } = readCommandLine({
   name: 'build',
   usage: USAGE,
-  parse: (argv) => parseCommandLine(argv, { outdir: { type: 'string', needs: 'a directory' }, 'no-minify': { type: 'boolean' } }),
+  parse: (argv) => parseCommandLine(argv, { outdir: { type: 'string', needs: 'a directory' }, 'no-minify': { type: 'boolean' } }, (line) => line),
 });
 try {
   const bundles = await buildFunctions({ outdir: values.outdir, minify: values['no-minify'] !== true });

@@ -31,7 +31,7 @@ Exit status: 0 done; 1 Tablestore refused or failed; 2 settings missing or malfo
 const CREATE_DEADLINE_MS = 30_000;
 
 async function main(): Promise<number> {
-  readCommandLine({ name: 'ensure-table', usage: USAGE, parse: (argv) => parseCommandLine(argv, {}) });
+  readCommandLine({ name: 'ensure-table', usage: USAGE, parse: (argv) => parseCommandLine(argv, {}, () => undefined) });
   let config;
   try {
     const found = await toolStoreConfig(process.env);

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalStack } from '../local/stack';
 import { checkMessageSizes, messageBody, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText, usableJobId, type JobLine } from '../tools/jobs-file';
 import { progressBar, ProgressLine } from '../tools/progress';
@@ -17,7 +18,6 @@ import { invalidIdForMessage } from '../lib/jobs/invalid-id';
 import { HELP, parseStartArgs, type StartArgs } from './start/args';
 import { FailureReasons } from './start/failure-reasons';
 import { Lifecycle } from './start/lifecycle';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -41,14 +41,20 @@ export interface CommandLine<O extends CliOptions> {
  * argument is another `--option`, or empty), a value given to a boolean option, and
  * (unless `positionals`) any argument that is not an option are UsageErrors naming the
  * option. Answers 'help' when `--help` or `-h` comes before any mistake. A later value
- * of an option replaces an earlier one, unless it is `multiple`.
+ * of an option replaces an earlier one, unless it is `multiple`. Otherwise answers what
+ * `read` makes of the options and arguments (it may throw UsageError too).
  *
  * @example
- * parseCommandLine(['--port', '9000', '--allow-v1'], { port: { type: 'string' }, 'allow-v1': { type: 'boolean' } })
+ * parseCommandLine(['--port', '9000', '--allow-v1'], { port: { type: 'string' }, 'allow-v1': { type: 'boolean' } }, (line) => line)
  * // => { values: { port: '9000', 'allow-v1': true }, positionals: [] }
- * parseCommandLine(['--prot', '1'], { port: { type: 'string' } }) // throws UsageError: unknown option --prot
+ * parseCommandLine(['--prot', '1'], { port: { type: 'string' } }, (line) => line) // throws UsageError: unknown option --prot
  */
-export function parseCommandLine<O extends CliOptions>(argv: readonly string[], options: O, config: { positionals?: boolean } = {}): CommandLine<O> | 'help' {
+export function parseCommandLine<O extends CliOptions, T>(
+  argv: readonly string[],
+  options: O,
+  read: (line: CommandLine<O>) => T,
+  config: { positionals?: boolean } = {},
+): T | 'help' {
   const known: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, option] of Object.entries(options)) known[name] = { type: option.type, ...(option.short ? { short: option.short } : {}) };
   // Not strict: the tokens are checked below, so that every mistake gets this project's words.
@@ -75,7 +81,7 @@ export function parseCommandLine<O extends CliOptions>(argv: readonly string[], 
     if (option.multiple) values[token.name] = [...((values[token.name] as string[] | undefined) ?? []), value];
     else values[token.name] = value;
   }
-  return { values: values as CliValues<O>, positionals };
+  return read({ values: values as CliValues<O>, positionals });
 }
 
 /**

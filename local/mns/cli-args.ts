@@ -35,14 +35,13 @@ const OPTIONS = {
  * @example parseArgs(['--queue', 'jobs', '--queue=dead']) // => { port: 0, host: '127.0.0.1', queues: ['jobs', 'dead'], visibilityTimeout: 30 }
  */
 export function parseArgs(argv: readonly string[]): MnsCliOptions | 'help' {
-  const parsed = parseCommandLine(argv, OPTIONS);
-  if (parsed === 'help') return 'help';
-  const { values } = parsed;
-  return {
-    port: values.port === undefined ? 0 : wholeNumber('--port', values.port, 0, 65535),
-    host: values.host ?? '127.0.0.1',
-    queues: values.queue ?? [],
-    // MNS's range for VisibilityTimeout (local/mns/queue.ts).
-    visibilityTimeout: values['visibility-timeout'] === undefined ? 30 : wholeNumber('--visibility-timeout', values['visibility-timeout'], 1, 43200),
-  };
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    return {
+      port: values.port === undefined ? 0 : wholeNumber('--port', values.port, 0, 65535),
+      host: values.host ?? '127.0.0.1',
+      queues: values.queue ?? [],
+      // MNS's range for VisibilityTimeout (local/mns/queue.ts).
+      visibilityTimeout: values['visibility-timeout'] === undefined ? 30 : wholeNumber('--visibility-timeout', values['visibility-timeout'], 1, 43200),
+    };
+  });
 }

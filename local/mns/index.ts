@@ -15,7 +15,7 @@ import { createServer, type Server } from 'node:http';
 import { FaultInjector } from '../faults';
 import { MnsAccount } from './operations';
 import { handleMnsRequest } from './server';
-import { listen } from '../serve';
+import { closeServer, listen } from '../serve';
 
 export { MnsError } from './errors';
 export { MNS_API_VERSION } from './server';
@@ -99,10 +99,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
     close: async () => {
       for (const request of inProgress) request.abort();
       account.closeAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../faults';
+import { readBody } from '../serve';
 import {
   MnsError,
   errorXml,
@@ -37,7 +38,6 @@ import {
 import { BATCH_LIMIT, MAX_WAIT_SECONDS, MnsAccount, integerIn, type OperationResult } from './operations';
 import type { MessageView } from './queue';
 import { mnsSignature, parseAuthorization, signaturesEqual, signedDate, stringToSign } from './signature';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The API version MNS speaks and echoes. */
 export const MNS_API_VERSION = '2015-06-06';
@@ -203,24 +203,6 @@ function requestId(): string {
   return randomBytes(12).toString('hex').toUpperCase();
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(outOfRange('Content-Length', 0, MAX_BODY_BYTES, 'bytes'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, id: string, result: OperationResult): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string | number> = {
@@ -251,15 +233,13 @@ export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessa
   res.on('close', abort);
   ctx.inProgress.add(aborter);
   try {
-    const body = await readBody(req);
+    const bytes = await readBody(req, MAX_BODY_BYTES);
+    if (bytes.length > MAX_BODY_BYTES) throw outOfRange('Content-Length', 0, MAX_BODY_BYTES, 'bytes');
+    const body = bytes.toString('utf8');
     const { operation, run } = route(ctx, req, body);
-    const fault = ctx.faults.take(operation);
-    if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);
-    if (fault.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault.kind === 'fail') throw new MnsError(fault.status, fault.code, fault.message);
+    const fault = await ctx.faults.apply(operation, req.socket);
+    if (fault === 'dropped') return;
+    if (fault) throw new MnsError(fault.status, fault.code, fault.message);
     authenticate(ctx, req, Date.now());
     send(res, id, await run(Date.now(), aborter.signal));
   } catch (error) {

@@ -39,19 +39,18 @@ const OPTIONS = {
  * @example parseArgs(['--port', '9000', '--data-dir=.data/oss', '--allow-v1']) // => { port: 9000, dataDir: '.data/oss', allowV1: true }
  */
 export function parseArgs(argv: readonly string[]): OssEmulatorOptions | 'help' {
-  const parsed = parseCommandLine(argv, OPTIONS);
-  if (parsed === 'help') return 'help';
-  const { values } = parsed;
-  const options: OssEmulatorOptions = {};
-  if (values['allow-v1']) options.allowV1 = true;
-  if (values.port !== undefined) options.port = wholeNumber('--port', values.port, 0, 65535);
-  if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
-  if (values['access-key-id'] !== undefined) options.accessKeyId = values['access-key-id'];
-  if (values['access-key-secret'] !== undefined) options.accessKeySecret = values['access-key-secret'];
-  if (values['callback-timeout-ms'] !== undefined) options.callbackTimeoutMs = wholeNumber('--callback-timeout-ms', values['callback-timeout-ms'], 1, 600_000);
-  if (values.region !== undefined) {
-    if (!REGION_PATTERN.test(values.region)) throw new UsageError(`--region must be a region id such as cn-hangzhou, got ${JSON.stringify(values.region)}`);
-    options.region = values.region;
-  }
-  return options;
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const options: OssEmulatorOptions = {};
+    if (values['allow-v1']) options.allowV1 = true;
+    if (values.port !== undefined) options.port = wholeNumber('--port', values.port, 0, 65535);
+    if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+    if (values['access-key-id'] !== undefined) options.accessKeyId = values['access-key-id'];
+    if (values['access-key-secret'] !== undefined) options.accessKeySecret = values['access-key-secret'];
+    if (values['callback-timeout-ms'] !== undefined) options.callbackTimeoutMs = wholeNumber('--callback-timeout-ms', values['callback-timeout-ms'], 1, 600_000);
+    if (values.region !== undefined) {
+      if (!REGION_PATTERN.test(values.region)) throw new UsageError(`--region must be a region id such as cn-hangzhou, got ${JSON.stringify(values.region)}`);
+      options.region = values.region;
+    }
+    return options;
+  });
 }

@@ -6,7 +6,8 @@ import { existingBucket, isoTime, type OssContext, type OssReply, type OssReques
 import { invalidArgument } from './errors';
 import { formEncode } from './callback-body';
 import type { StoredObject } from './state';
-import { xmlDocument, type XmlNode } from './xml';
+import type { XmlNode } from '../xml';
+import { xmlDocument } from './xml';
 
 interface Page {
   objects: StoredObject[];

@@ -28,14 +28,13 @@ const OPTIONS = {
 
 /** Parses argv (without node and script) into emulator options, or 'help'; throws UsageError naming the flag. */
 export function parseArgs(argv: readonly string[]): TablestoreEmulatorOptions | 'help' {
-  const parsed = parseCommandLine(argv, OPTIONS);
-  if (parsed === 'help') return 'help';
-  const { values } = parsed;
-  const options: TablestoreEmulatorOptions = {};
-  if (values.port !== undefined) options.port = wholeNumber('--port', values.port, 0, 65535);
-  if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
-  if (values.instance !== undefined) options.instance = values.instance;
-  if (values['access-key-id'] !== undefined) options.accessKeyId = values['access-key-id'];
-  if (values['access-key-secret'] !== undefined) options.accessKeySecret = values['access-key-secret'];
-  return options;
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const options: TablestoreEmulatorOptions = {};
+    if (values.port !== undefined) options.port = wholeNumber('--port', values.port, 0, 65535);
+    if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+    if (values.instance !== undefined) options.instance = values.instance;
+    if (values['access-key-id'] !== undefined) options.accessKeyId = values['access-key-id'];
+    if (values['access-key-secret'] !== undefined) options.accessKeySecret = values['access-key-secret'];
+    return options;
+  });
 }

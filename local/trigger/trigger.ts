@@ -13,10 +13,10 @@
  * retry policy; the observable result — the whole batch retried, at-least-once — is the
  * same, which is what the uploader must cope with.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import MNSClient from '@alicloud/mns';
 import { toMnsCloudEvent, type EventSourceInfo } from './cloud-event';
 import { resolveTriggerOptions, type MnsTriggerOptions, type ResolvedTriggerOptions, type TriggerEvent } from './options';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Counters of a running trigger. */
 export interface MnsTriggerStats {

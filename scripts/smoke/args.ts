@@ -32,15 +32,14 @@ const OPTIONS = {
  * @example parseSmokeArgs(['--probes', '5', '--timeout=60']) // { queueProbes: 5, timeoutSec: 60, api: 'fc3', keepObjects: false }
  */
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs | 'help' {
-  const parsed = parseCommandLine(argv, OPTIONS);
-  if (parsed === 'help') return 'help';
-  const { values } = parsed;
-  const api = values.api ?? 'fc3';
-  if (api !== 'fc3' && api !== 'fc2') throw new UsageError(`--api must be fc3 or fc2, not '${api}'`);
-  return {
-    queueProbes: values.probes === undefined ? DEFAULT_QUEUE_PROBES : wholeNumber('--probes', values.probes, 1, MAX_QUEUE_PROBES),
-    timeoutSec: values.timeout === undefined ? DEFAULT_TIMEOUT_SEC : wholeNumber('--timeout', values.timeout, 1, MAX_TIMEOUT_SEC),
-    api,
-    keepObjects: values['keep-objects'] === true,
-  };
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const api = values.api ?? 'fc3';
+    if (api !== 'fc3' && api !== 'fc2') throw new UsageError(`--api must be fc3 or fc2, not '${api}'`);
+    return {
+      queueProbes: values.probes === undefined ? DEFAULT_QUEUE_PROBES : wholeNumber('--probes', values.probes, 1, MAX_QUEUE_PROBES),
+      timeoutSec: values.timeout === undefined ? DEFAULT_TIMEOUT_SEC : wholeNumber('--timeout', values.timeout, 1, MAX_TIMEOUT_SEC),
+      api,
+      keepObjects: values['keep-objects'] === true,
+    };
+  });
 }

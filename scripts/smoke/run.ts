@@ -3,6 +3,7 @@
  * queue and by async invocation with submit's senders, wait for their records in the
  * store, look each object up in OSS, then remove the probe objects.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { createOssClient, type OssClientConfig } from '../../lib/uploader/oss-client';
 import type { JobRecord } from '../../lib/records/record';
 import { ResultsReader } from '../../tools/results-reader';
@@ -12,7 +13,6 @@ import { createSender, type Sender } from '../submit/senders';
 import type { SmokeArgs } from './args';
 import type { Probe } from './probes';
 import type { SmokeSettings } from './settings';
-import { setTimeout as wait } from 'node:timers/promises';
 
 /** A probe after the run: its record, and what OSS said about its object. */
 export interface ProbeResult extends Probe {

@@ -51,24 +51,23 @@ const OPTIONS = {
  * @example parseStartArgs(['--timeout', '30'], '/repo') // { jobs: '/repo/examples/jobs.jsonl', keepRunning: false, timeoutMs: 30000, bundlesDir: '/repo/dist' }
  */
 export function parseStartArgs(argv: readonly string[], root: string): StartArgs | 'help' {
-  const parsed = parseCommandLine(argv, OPTIONS);
-  if (parsed === 'help') return 'help';
-  const { values } = parsed;
-  const args: StartArgs = {
-    jobs: values.jobs !== undefined ? path.resolve(values.jobs) : path.join(root, 'examples', 'jobs.jsonl'),
-    keepRunning: values['keep-running'] === true,
-    timeoutMs: 120_000,
-    bundlesDir: values['bundles-dir'] !== undefined ? path.resolve(values['bundles-dir']) : path.join(root, 'dist'),
-  };
-  if (values.timeout !== undefined) {
-    const seconds = Number(values.timeout);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout needs a positive number of seconds');
-    args.timeoutMs = seconds * 1000;
-  }
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 1024 || port > 65535 - 5) throw new UsageError('--port needs a port number from 1024 to 65530 (six ports are used from it)');
-    args.basePort = port;
-  }
-  return args;
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const args: StartArgs = {
+      jobs: values.jobs !== undefined ? path.resolve(values.jobs) : path.join(root, 'examples', 'jobs.jsonl'),
+      keepRunning: values['keep-running'] === true,
+      timeoutMs: 120_000,
+      bundlesDir: values['bundles-dir'] !== undefined ? path.resolve(values['bundles-dir']) : path.join(root, 'dist'),
+    };
+    if (values.timeout !== undefined) {
+      const seconds = Number(values.timeout);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout needs a positive number of seconds');
+      args.timeoutMs = seconds * 1000;
+    }
+    if (values.port !== undefined) {
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 1024 || port > 65535 - 5) throw new UsageError('--port needs a port number from 1024 to 65530 (six ports are used from it)');
+      args.basePort = port;
+    }
+    return args;
+  });
 }

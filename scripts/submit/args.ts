@@ -43,28 +43,27 @@ const OPTIONS = {
  * // { file: 'jobs.jsonl', via: 'invoke', api: 'fc3', concurrency: 4, dryRun: false, allowInvalid: false }
  */
 export function parseSubmitArgs(argv: readonly string[]): SubmitArgs | 'help' {
-  const parsed = parseCommandLine(argv, OPTIONS, { positionals: true });
-  if (parsed === 'help') return 'help';
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`one jobs file only (got '${positionals[0]}' and '${positionals[1]}')`);
-  const file = positionals[0];
-  if (file === undefined) throw new UsageError('no jobs file given');
-  const via = values.via ?? 'queue';
-  if (via !== 'queue' && via !== 'invoke') throw new UsageError(`--via must be queue or invoke, not '${via}'`);
-  const api = values.api ?? 'fc3';
-  if (api !== 'fc2' && api !== 'fc3') throw new UsageError(`--api must be fc2 or fc3, not '${api}'`);
-  if (via === 'queue' && values.function !== undefined) throw new UsageError('--function only applies to --via invoke');
-  if (via === 'invoke' && values.queue !== undefined) throw new UsageError('--queue only applies to --via queue');
-  const args: SubmitArgs = {
-    file,
-    via,
-    api,
-    concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : wholeNumber('--concurrency', values.concurrency, 1, MAX_CONCURRENCY),
-    dryRun: values['dry-run'] === true,
-    allowInvalid: values['allow-invalid'] === true,
-  };
-  if (values.endpoint !== undefined) args.endpoint = values.endpoint;
-  if (values.queue !== undefined) args.queue = values.queue;
-  if (values.function !== undefined) args.functionName = values.function;
-  return args;
+  return parseCommandLine(argv, OPTIONS, ({ values, positionals }) => {
+    if (positionals.length > 1) throw new UsageError(`one jobs file only (got '${positionals[0]}' and '${positionals[1]}')`);
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError('no jobs file given');
+    const via = values.via ?? 'queue';
+    if (via !== 'queue' && via !== 'invoke') throw new UsageError(`--via must be queue or invoke, not '${via}'`);
+    const api = values.api ?? 'fc3';
+    if (api !== 'fc2' && api !== 'fc3') throw new UsageError(`--api must be fc2 or fc3, not '${api}'`);
+    if (via === 'queue' && values.function !== undefined) throw new UsageError('--function only applies to --via invoke');
+    if (via === 'invoke' && values.queue !== undefined) throw new UsageError('--queue only applies to --via queue');
+    const args: SubmitArgs = {
+      file,
+      via,
+      api,
+      concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : wholeNumber('--concurrency', values.concurrency, 1, MAX_CONCURRENCY),
+      dryRun: values['dry-run'] === true,
+      allowInvalid: values['allow-invalid'] === true,
+    };
+    if (values.endpoint !== undefined) args.endpoint = values.endpoint;
+    if (values.queue !== undefined) args.queue = values.queue;
+    if (values.function !== undefined) args.functionName = values.function;
+    return args;
+  }, { positionals: true });
 }

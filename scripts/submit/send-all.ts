@@ -3,8 +3,8 @@
  * couple of times with growing delays, and stopping early after a fatal one (a wrong key or
  * a missing queue would fail every other job the same way).
  */
-import type { FailureKind, Sender } from './senders';
 import { setTimeout as realSleep } from 'node:timers/promises';
+import type { FailureKind, Sender } from './senders';
 
 export interface Outgoing {
   line: number;

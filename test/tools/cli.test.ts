@@ -13,7 +13,7 @@ const OPTIONS = {
 
 function usage(argv: string[], message: string, positionals = false): void {
   assert.throws(
-    () => parseCommandLine(argv, OPTIONS, { positionals }),
+    () => parseCommandLine(argv, OPTIONS, (line) => line, { positionals }),
     (e: unknown) => e instanceof UsageError && e.reason === 'usage' && e.message === message,
     argv.join(' '),
   );
@@ -21,15 +21,15 @@ function usage(argv: string[], message: string, positionals = false): void {
 
 describe('parseCommandLine', () => {
   test('space and = forms, booleans, repeated options, positionals, help', () => {
-    assert.deepEqual(parseCommandLine(['--jobs', 'a.jsonl', '--port=9000', '--keep-running', 'x', '--queue', 'q1', '--queue=q2'], OPTIONS, { positionals: true }), {
+    assert.deepEqual(parseCommandLine(['--jobs', 'a.jsonl', '--port=9000', '--keep-running', 'x', '--queue', 'q1', '--queue=q2'], OPTIONS, (line) => line, { positionals: true }), {
       values: { jobs: 'a.jsonl', port: '9000', 'keep-running': true, queue: ['q1', 'q2'] },
       positionals: ['x'],
     });
-    assert.deepEqual(parseCommandLine(['--port', '1', '--port', '2'], OPTIONS), { values: { port: '2' }, positionals: [] }, 'the last value wins');
+    assert.deepEqual(parseCommandLine(['--port', '1', '--port', '2'], OPTIONS, (line) => line), { values: { port: '2' }, positionals: [] }, 'the last value wins');
     // A value may start with one dash (a negative number, "-" for stdin), not with two.
-    assert.deepEqual(parseCommandLine(['--port', '-1', '-'], OPTIONS, { positionals: true }), { values: { port: '-1' }, positionals: ['-'] });
-    assert.equal(parseCommandLine(['--port', '1', '--help'], OPTIONS), 'help');
-    assert.equal(parseCommandLine(['-h', '--bogus'], OPTIONS), 'help');
+    assert.deepEqual(parseCommandLine(['--port', '-1', '-'], OPTIONS, (line) => line, { positionals: true }), { values: { port: '-1' }, positionals: ['-'] });
+    assert.equal(parseCommandLine(['--port', '1', '--help'], OPTIONS, (line) => line), 'help');
+    assert.equal(parseCommandLine(['-h', '--bogus'], OPTIONS, (line) => line), 'help');
   });
 
   test('every mistake is a UsageError in the same words', () => {
