@@ -2,7 +2,7 @@
  * What every local server shares: listening on a loopback port, reading request bodies,
  * stopping, and running as a command-line program until SIGINT or SIGTERM.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readCommandLine, type Command } from '../tools/cli';
 
@@ -20,6 +20,17 @@ export function listen(server: Server, port: number, host: string): Promise<numb
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/**
+ * The URL a client uses for a server listening on `host` and `port`: an IPv6 host in
+ * brackets, and a wildcard address (`0.0.0.0`, `::`) as the loopback one.
+ *
+ * @example serverUrl('::1', 9000) // => 'http://[::1]:9000'
+ */
+export function serverUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reachable}:${port}`;
 }
 
 /** What an emulator's command line needs to run it: its name, usage and parser (tools/cli.ts), and how to start it. */
@@ -89,4 +100,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on('end', () => resolve(Buffer.concat(chunks).subarray(0, maxBytes + 1)));
     req.on('error', reject);
   });
+}
+
+/**
+ * A request header as one string. Node gives a few repeated headers as arrays; their
+ * values are joined with `,`, as HTTP combines a repeated field (RFC 9110 section 5.3,
+ * https://www.rfc-editor.org/rfc/rfc9110#section-5.3).
+ *
+ * @example headerText(req.headers, 'content-type') // => 'application/xml'
+ */
+export function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
 }

@@ -14,7 +14,13 @@ export interface CallbackInstance {
   store: RecordStore;
 }
 
-const state = new InstanceState<CallbackInstance>((instance) => instance.store.close());
+const state = new InstanceState<CallbackInstance>(
+  (env, credentials) => {
+    const config = callbackConfigFromEnv(env, credentials);
+    return { config, store: new RecordStore(config.store) };
+  },
+  (instance) => instance.store.close(),
+);
 
 /**
  * The instance state for these credentials: the configuration is read and checked on
@@ -25,10 +31,7 @@ const state = new InstanceState<CallbackInstance>((instance) => instance.store.c
  * const { config, store } = callbackInstance(process.env, usableCredentials(context));
  */
 export function callbackInstance(env: NodeJS.ProcessEnv, credentials?: ContextCredentials): CallbackInstance {
-  return state.get(env, credentials, () => {
-    const config = callbackConfigFromEnv(env, credentials);
-    return { config, store: new RecordStore(config.store) };
-  });
+  return state.get(env, credentials);
 }
 
 /** Drops the cached state (closing its store), so the next call reads the configuration again. */

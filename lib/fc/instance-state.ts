@@ -29,24 +29,27 @@ export function credentialsKey(env: NodeJS.ProcessEnv, credentials: Partial<FcCr
  * One instance's state, keyed by its credentials.
  *
  * @example
- * const state = new InstanceState<{ store: RecordStore }>((s) => s.store.close());
- * const { store } = state.get(process.env, usableCredentials(context), () => ({ store: new RecordStore(config) }));
+ * const state = new InstanceState((env, credentials) => ({ store: new RecordStore(storeConfigFromEnv(env, credentials)) }), (s) => s.store.close());
+ * const { store } = state.get(process.env, usableCredentials(context));
  */
 export class InstanceState<T> {
   private current: { key: string; state: T } | undefined;
 
-  constructor(private readonly close: (state: T) => void) {}
+  constructor(
+    private readonly build: (env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined) => T,
+    private readonly close: (state: T) => void,
+  ) {}
 
   /**
-   * The state for these credentials: `build()` on the first call and whenever the
+   * The state for these credentials: built on the first call and whenever the
    * credentials differ from the last call's (the old state is then closed); otherwise
-   * the state already built. When `build` throws (a bad setting), the error is passed on
-   * and nothing changes, so the next call tries again.
+   * the state already built. When building throws (a bad setting), the error is passed
+   * on and nothing changes, so the next call tries again.
    */
-  get(env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined, build: () => T): T {
+  get(env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined): T {
     const key = credentialsKey(env, credentials);
     if (this.current?.key === key) return this.current.state;
-    const state = build();
+    const state = this.build(env, credentials);
     this.forget();
     this.current = { key, state };
     return state;

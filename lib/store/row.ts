@@ -176,20 +176,9 @@ export function recordFromRow(row: SdkRow | undefined): JobRecord | undefined {
     createdAt: int('created_at') ?? 0,
     updatedAt: int('updated_at') ?? 0,
   };
-  const optionalText: Array<[keyof Outcome, string]> = [
-    ['bucket', 'bucket'],
-    ['object', 'object'],
-    ['etag', 'etag'],
-    ['mimeType', 'mime_type'],
-    ['crc64', 'crc64'],
-    ['contentMd5', 'content_md5'],
-    ['ossRequestId', 'oss_request_id'],
-    ['clientIp', 'client_ip'],
-    ['operation', 'operation'],
-    ['error', 'error'],
-    ['reason', 'reason'],
-  ];
-  for (const [field, column] of optionalText) {
+  for (const [field, column] of FIELD_COLUMNS) {
+    // The two columns that are not text, read below.
+    if (field === 'size' || field === 'vars') continue;
     const value = str(column);
     if (value !== undefined) (record as unknown as Record<string, unknown>)[field] = value;
   }

@@ -16,7 +16,13 @@ export interface UploaderInstance {
   clients: OssClients;
 }
 
-const state = new InstanceState<UploaderInstance>((instance) => instance.store.close());
+const state = new InstanceState<UploaderInstance>(
+  (env, credentials) => {
+    const config = uploaderConfigFromEnv(env, credentials);
+    return { config, store: new RecordStore(config.store), clients: new OssClients(config.oss) };
+  },
+  (instance) => instance.store.close(),
+);
 
 /**
  * The instance state for these credentials: the configuration is read and checked on
@@ -28,10 +34,7 @@ const state = new InstanceState<UploaderInstance>((instance) => instance.store.c
  * const { config, store, clients } = uploaderInstance(process.env, usableCredentials(context));
  */
 export function uploaderInstance(env: NodeJS.ProcessEnv, credentials?: UploaderCredentials): UploaderInstance {
-  return state.get(env, credentials, () => {
-    const config = uploaderConfigFromEnv(env, credentials);
-    return { config, store: new RecordStore(config.store), clients: new OssClients(config.oss) };
-  });
+  return state.get(env, credentials);
 }
 
 /** Drops the cached state (closing its store), so the next call reads the configuration again. */

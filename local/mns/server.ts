@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../faults';
-import { readBody } from '../serve';
+import { headerText, readBody } from '../serve';
 import {
   MnsError,
   errorXml,
@@ -93,11 +93,6 @@ interface Route {
   run: (now: number, signal: AbortSignal) => Promise<OperationResult> | OperationResult;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function route(ctx: MnsServerContext, req: IncomingMessage, body: string): Route {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -114,8 +109,8 @@ function route(ctx: MnsServerContext, req: IncomingMessage, body: string): Route
   const { account } = ctx;
 
   if (segments.length === 1 && segments[0] === 'queues' && method === 'GET') {
-    const limit = integerIn('x-mns-ret-number', header(req, 'x-mns-ret-number'), 1, 1000, '') ?? 1000;
-    return { operation: 'ListQueue', run: () => account.listQueues(header(req, 'x-mns-prefix') ?? '', limit, header(req, 'x-mns-marker') ?? '') };
+    const limit = integerIn('x-mns-ret-number', headerText(req.headers, 'x-mns-ret-number'), 1, 1000, '') ?? 1000;
+    return { operation: 'ListQueue', run: () => account.listQueues(headerText(req.headers, 'x-mns-prefix') ?? '', limit, headerText(req.headers, 'x-mns-marker') ?? '') };
   }
   if (segments[0] !== 'queues' || !segments[1]) throw invalidRequestUrl();
   const name = segments[1];
@@ -185,7 +180,7 @@ async function receiveWithWait(ctx: MnsServerContext, name: string, max: number,
 }
 
 function authenticate(ctx: MnsServerContext, req: IncomingMessage, now: number): void {
-  const authorization = header(req, 'authorization');
+  const authorization = headerText(req.headers, 'authorization');
   if (!authorization) throw missingAuthorizationHeader();
   const parsed = parseAuthorization(authorization);
   if (!parsed) throw invalidAuthorizationHeader();
@@ -227,7 +222,7 @@ function send(res: ServerResponse, id: string, result: OperationResult): void {
 /** Handles one HTTP request as MNS would. */
 export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const id = requestId();
-  const hostId = `http://${header(req, 'host') ?? 'localhost'}`;
+  const hostId = `http://${headerText(req.headers, 'host') ?? 'localhost'}`;
   const aborter = new AbortController();
   const abort = (): void => aborter.abort();
   res.on('close', abort);

@@ -12,27 +12,34 @@ const B = { accessKeyId: 'STS.b', accessKeySecret: 'secret-b', securityToken: 't
 test('the same credentials reuse the state; new ones build anew and close the old state once', () => {
   const closed: number[] = [];
   let built = 0;
-  const state = new InstanceState<number>((n) => closed.push(n));
-  const build = () => ++built;
-  assert.equal(state.get({}, A, build), 1);
-  assert.equal(state.get({}, { ...A }, build), 1);
+  const state = new InstanceState<number>(() => ++built, (n) => closed.push(n));
+  assert.equal(state.get({}, A), 1);
+  assert.equal(state.get({}, { ...A }), 1);
   assert.deepEqual(closed, []);
-  assert.equal(state.get({}, B, build), 2);
+  assert.equal(state.get({}, B), 2);
   assert.deepEqual(closed, [1]);
   state.forget();
   state.forget();
   assert.deepEqual(closed, [1, 2]);
-  assert.equal(state.get({}, B, build), 3);
+  assert.equal(state.get({}, B), 3);
 });
 
 test('a failed build keeps the state there was, and the next call tries again', () => {
   const closed: string[] = [];
-  const state = new InstanceState<string>((s) => closed.push(s));
-  state.get({}, A, () => 'a');
-  assert.throws(() => state.get({}, B, () => { throw new ConfigError('missing_setting', 'X', 'X is not set'); }), ConfigError);
+  let broken = true;
+  const state = new InstanceState<string>(
+    (_env, credentials) => {
+      if (credentials === B && broken) throw new ConfigError('missing_setting', 'X', 'X is not set');
+      return credentials === A ? 'a' : 'b';
+    },
+    (s) => closed.push(s),
+  );
+  state.get({}, A);
+  assert.throws(() => state.get({}, B), ConfigError);
   assert.deepEqual(closed, []);
-  assert.equal(state.get({}, A, () => 'never'), 'a');
-  assert.equal(state.get({}, B, () => 'b'), 'b');
+  assert.equal(state.get({}, A), 'a', 'the state there was is kept');
+  broken = false;
+  assert.equal(state.get({}, B), 'b');
   assert.deepEqual(closed, ['a']);
 });
 
