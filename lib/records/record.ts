@@ -65,14 +65,6 @@ export function partitionKeyHash(jobId: string): string {
 }
 
 /**
- * True when a record at `current` may be overwritten by `next`: only a strictly higher
- * rank moves it, so a record never changes once it holds its final status.
- */
-export function statusMayMove(current: RecordStatus | undefined, next: RecordStatus): boolean {
-  return current === undefined || STATUS_RANK[next] > STATUS_RANK[current];
-}
-
-/**
  * An ETag as records keep it: without the surrounding double quotes. HEAD and listings
  * quote it (`"5EB6…"`), the callback's `${etag}` comes bare, and a record must read the
  * same whichever party wrote it.
