@@ -1,5 +1,5 @@
 /**
- * The upload job: one queue message body (DESIGN.md section 4), validated.
+ * The upload job: one queue message body (docs/architecture.md#job), validated.
  */
 import { ReasonedError } from '../errors';
 import { BASE64_PATTERN } from '../protocol/base64';

@@ -4,7 +4,7 @@
  */
 import { CallbackParamsError, FORM_BODY, JSON_BODY, type CallbackBodyType } from './encode';
 
-/** The system variables OSS can put in a callback body (DESIGN.md section 5). */
+/** The system variables OSS can put in a callback body (OSS's Callback page, callbackBody: https://www.alibabacloud.com/help/en/oss/developer-reference/callback). */
 export const SYSTEM_VARIABLES = [
   'bucket',
   'object',

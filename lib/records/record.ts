@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * The final state of a job, in the order a record may move: a write never lowers it.
- * `failed` < `stored_unconfirmed` < `uploaded` (DESIGN.md section 4).
+ * `failed` < `stored_unconfirmed` < `uploaded` (docs/architecture.md#status-order).
  */
 export type RecordStatus = 'failed' | 'stored_unconfirmed' | 'uploaded';
 
@@ -43,7 +43,7 @@ export interface Outcome {
   reason?: string;
 }
 
-/** One Tablestore row per job, as read back (DESIGN.md section 4). */
+/** One Tablestore row per job, as read back (docs/architecture.md#record). */
 export interface JobRecord extends Outcome {
   /** How many deliveries of the job the uploader has finished handling. */
   deliveries: number;

@@ -44,7 +44,7 @@ interface SdkClientInternals {
 }
 
 /**
- * The `tablestore` SDK client with its defects covered (DESIGN.md section 7):
+ * The `tablestore` SDK client with its defects covered (docs/architecture.md#tablestore):
  * - every request has a socket timeout (`httpOptions.timeout`) and every call a deadline
  *   that aborts the request, so a store that stays down never hangs a function;
  * - the SDK's own retries are switched off for this client only (see `disableSdkRetries`),

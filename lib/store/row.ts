@@ -4,7 +4,7 @@ import { StoreError } from './errors';
 import { JOB_ID_PATTERN } from '../jobs/job';
 
 /**
- * How a record is laid out in its Tablestore row (DESIGN.md section 4): primary key
+ * How a record is laid out in its Tablestore row (docs/architecture.md#record): primary key
  * `pk_hash`, `job_id`; integers as INTEGER cells (the SDK writes a plain JS number as a
  * DOUBLE, so every integer is wrapped in `TableStore.Long`); `crc64` as a STRING because
  * a CRC-64 exceeds 2^53; `vars` as JSON text.
@@ -68,7 +68,7 @@ export function checkJobId(jobId: unknown): asserts jobId is string {
   }
 }
 
-/** Throws StoreError('invalid_outcome') when the outcome cannot be stored as DESIGN.md section 4 says. */
+/** Throws StoreError('invalid_outcome') when the outcome cannot be stored as a record (docs/architecture.md#record). */
 export function checkOutcome(outcome: Outcome): void {
   checkJobId(outcome.jobId);
   const bad = (what: string): never => {

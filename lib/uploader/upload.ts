@@ -1,6 +1,6 @@
 /**
  * Uploading one job to OSS with the callback headers, and sorting what happened into the
- * outcomes of DESIGN.md section 2:
+ * outcomes of the data flow (docs/architecture.md#data-flow):
  * - 200: stored and the callback recorded it → `uploaded` (the callback's JSON is kept);
  * - 203 CallbackFailed: stored, not recorded → HEAD the object, `stored_unconfirmed`;
  * - a permanent error (source missing or refused, AccessDenied, NoSuchBucket,

@@ -160,7 +160,8 @@ export async function startCallbackServer(store: RecordStore): Promise<CallbackS
             ...(Object.keys(vars).length > 0 ? { vars } : {}),
           });
           if (state.mode === 'xml') {
-            // OSS also passes an XML answer through (DESIGN.md section 5).
+            // OSS also passes an XML answer (Content-Type application/xml) through: the
+            // response requirements of OSS's Callback page, https://www.alibabacloud.com/help/en/oss/developer-reference/callback.
             const xml = `<?xml version="1.0" encoding="UTF-8"?><Result><JobId>${jobId}</JobId></Result>`;
             res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) }).end(xml);
             return;

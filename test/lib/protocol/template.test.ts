@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { buildBodyTemplate, standardBodyTemplate, SYSTEM_VARIABLES } from '../../../lib/protocol/template';
 import { CallbackParamsError } from '../../../lib/protocol/encode';
 
-/** Fills a template the way DESIGN.md section 5 says OSS does, to check the result parses. */
+/**
+ * Fills a template the way OSS's Callback page says OSS does (form bodies get URL-encoded
+ * values, JSON bodies values in JSON format: https://www.alibabacloud.com/help/en/oss/developer-reference/callback), to check the result parses.
+ */
 function fillJson(template: string, values: Record<string, string | number | undefined>): string {
   return template.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
     const v = values[name];

@@ -1,4 +1,4 @@
-// Each known defect of the `tablestore` SDK (DESIGN.md section 7), shown against the
+// Each known defect of the `tablestore` SDK (docs/architecture.md#tablestore), shown against the
 // emulator, with the store's handling of it. Every test here fails without that handling.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
