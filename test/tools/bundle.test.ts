@@ -1,11 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildFunctions, type BuiltBundle } from '../../tools/bundle';
+import { transform } from 'esbuild';
+import ts from 'typescript';
+import { buildFunctions, FUNCTIONS, type BuiltBundle } from '../../tools/bundle';
 
 const run = promisify(execFile);
 let outdir: string;
@@ -62,6 +65,46 @@ test('the callback bundle does not contain ali-oss; the uploader bundle does', (
   const inputs = (name: string) => bundles.find((b) => b.name === name)!.inputs;
   assert.ok(!inputs('callback').some((s) => s.includes('node_modules/ali-oss/')));
   assert.ok(inputs('uploader').some((s) => s.includes('node_modules/ali-oss/')));
+});
+
+/** Every TypeScript file under `dir`, relative to the repository. */
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => path.relative(process.cwd(), path.join(e.parentPath, e.name))).sort();
+}
+
+/** The repository files `file` imports (type-only imports included), resolved as the bundler does. */
+async function importsOf(file: string): Promise<string[]> {
+  const { importedFiles } = ts.preProcessFile(await readFile(file, 'utf8'), true, true);
+  return importedFiles
+    .map((i) => i.fileName)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => path.normalize(path.join(path.dirname(file), spec)))
+    .map((target) => (target.endsWith('.ts') ? target : [`${target}.ts`, path.join(target, 'index.ts')].find((f) => existsSync(f)) ?? target));
+}
+
+test('bundle membership: every file under lib/ ships in a function bundle, lib/<function>/ only in its own, nothing from tools, scripts or local', async () => {
+  const byBundle = new Map(bundles.map((b) => [b.name, new Set(b.inputs)]));
+  const inSome = (file: string) => [...byBundle.values()].some((inputs) => inputs.has(file));
+  // A file of types alone compiles to nothing, so no bundle lists it: it counts when a bundled file imports it.
+  const bundledImports = new Set((await Promise.all([...new Set(bundles.flatMap((b) => b.inputs))].filter((f) => !f.startsWith('node_modules/')).map(importsOf))).flat());
+  const unshipped: string[] = [];
+  for (const file of await sourceFiles('lib')) {
+    if (inSome(file)) continue;
+    const typesOnly = (await transform(await readFile(file, 'utf8'), { loader: 'ts' })).code.trim() === '';
+    if (!(typesOnly && bundledImports.has(file))) unshipped.push(file);
+  }
+  assert.deepEqual(unshipped, [], 'files under lib/ that no deployed function runs: move them next to their users (tools/, local/, scripts/)');
+  for (const name of Object.keys(FUNCTIONS)) {
+    for (const file of await sourceFiles(path.join('lib', name)).catch(() => [])) {
+      for (const [other, inputs] of byBundle) if (other !== name) assert.ok(!inputs.has(file), `${file} is in the ${other} bundle: lib/${name}/ is for the ${name} function alone`);
+    }
+  }
+  for (const [name, inputs] of byBundle) {
+    const foreign = [...inputs].filter((f) => /^(tools|scripts|local|test|bench)\//.test(f));
+    assert.deepEqual(foreign, [], `the ${name} bundle holds code that is not shipped code`);
+  }
+  assert.ok(![...byBundle.get('callback')!].some((f) => f.includes('node_modules/ali-oss/')), 'the callback bundle holds ali-oss');
 });
 
 test('neither bundle contains the tools-only SDKs: functions take their credentials from the FC context', () => {
