@@ -20,6 +20,9 @@ import { startFcHost, type FcHost, type FunctionLogEntry } from './fc-host/index
 import { startMnsTrigger, type MnsTrigger, type TriggerEvent } from './trigger/index';
 import { startSourceServer, type SourceServer } from './source-server';
 
+/** What the stack reports through its options' callbacks. */
+export type { FunctionLogEntry, TriggerEvent };
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface LocalStackOptions {
