@@ -94,7 +94,7 @@ describe('records: every delivery ends in one record, each job is uploaded once,
       { label: 'meta-name', body: (i) => JSON.stringify(textJob(`poison-name-${i}`, { metadata: { under_score: 'x' } })), reason: 'invalid_job', error: /metadata\.under_score: name/, byMessageId: false },
       { label: 'space-id', body: (i) => JSON.stringify(textJob(`space id ${i}`)), reason: 'invalid_job_id', error: /^jobId "space id \d+" is not/, byMessageId: true },
       { label: 'no-id', body: () => JSON.stringify({ source: { text: 'x' }, target: { key: 'k' } }), reason: 'invalid_job_id', error: /^jobId is missing$/, byMessageId: true },
-      { label: 'not-json', body: (i) => `not a job ${i} {`, reason: 'invalid_job_id', error: /^jobId is missing: message body is neither JSON/, byMessageId: true },
+      { label: 'not-json', body: (i) => `not a job ${i} {`, reason: 'invalid_job_id', error: /^jobId is missing: the message body is Base64, but not of a JSON object$/, byMessageId: true },
     ];
     const batches = 7;
     const before = stack.trigger!.stats();
