@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFunctions } from '../scripts/build';
+import { buildFunctions } from '../tools/bundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,7 +36,7 @@ export async function buildBenchBundles(): Promise<BenchBundles> {
   try {
     const built = await buildFunctions({ outdir: dir });
     const outfile = path.join(dir, 'record-only', 'index.js');
-    // The same esbuild settings as scripts/build.ts, including no strict mode over the tablestore SDK.
+    // The same esbuild settings as tools/bundle.ts, including no strict mode over the tablestore SDK.
     await build({
       absWorkingDir: ROOT,
       entryPoints: ['bench/fixtures/record-only.ts'],

@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { standardBodyTemplate } from '../lib/callback/template';
-import { createJobToken, JOB_ID_VAR, TOKEN_VAR } from '../lib/callback/token';
+import { standardBodyTemplate } from '../lib/protocol/template';
+import { createJobToken, JOB_ID_VAR, TOKEN_VAR } from '../lib/protocol/token';
 import { signAsOss } from '../test/support/oss-signer';
 import type { PreparedRequest } from './http-load';
 
@@ -40,7 +40,8 @@ export function signedCallbackRequest(signer: CallbackSigner, jobId: string, obj
     [JOB_ID_VAR]: jobId,
     [TOKEN_VAR]: createJobToken([signer.tokenSecret], { jobId, bucket: signer.bucket, key: object, vars: {} }),
   };
-  // OSS percent-encodes every value it puts into a form body (DESIGN.md section 5).
+  // OSS percent-encodes every value it puts into a form body (OSS's Callback page,
+  // callbackBodyType: https://www.alibabacloud.com/help/en/oss/developer-reference/callback).
   const body = Buffer.from(TEMPLATE.replace(/\$\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? '')));
   const signed = signAsOss(signer.privateKey, signer.keyUrl, { path, body });
   return {

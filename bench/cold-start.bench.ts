@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { eventHeaders } from '../local/fc-host/http-trigger';
 import { startKeyServer, testKeyPair, type KeyServer } from '../test/support/oss-signer';
-import { buildFunctions } from '../scripts/build';
+import { buildFunctions } from '../tools/bundle';
 import { buildBenchBundles, type BenchBundles } from './bundles';
 import { signedCallbackRequest, type CallbackSigner } from './callback-requests';
 import { median, type BenchRow } from './measure';

@@ -2,14 +2,16 @@
  * Fault injection shared by the local emulators: "make the next N requests of an
  * operation fail (or be slow, or lose their connection)". Off unless a test asks.
  *
- * An emulator calls `faults.take(operation)` once per request, after it has worked out
- * which operation the request is and before doing any work, and acts on the answer.
+ * An emulator calls `faults.apply(operation, socket)` (or `take`) once per request, after
+ * it has worked out which operation the request is and before doing any work.
  *
  * @example
  * const faults = new FaultInjector();
  * faults.inject({ operation: 'PutObject', count: 2, status: 503, code: 'ServiceUnavailable' });
  * faults.take('PutObject'); // => { kind: 'fail', status: 503, code: 'ServiceUnavailable', ... }
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One rule as a test states it. */
 export interface FaultRule {
@@ -27,12 +29,11 @@ export interface FaultRule {
   drop?: boolean;
 }
 
+/** A request to fail: answer with this status, code and message in the service's own error format. */
+export type FaultFailure = { kind: 'fail'; status: number; code: string; message: string; delayMs: number };
+
 /** What the emulator must do with the current request. */
-export type FaultAction =
-  | { kind: 'none' }
-  | { kind: 'delay'; delayMs: number }
-  | { kind: 'fail'; status: number; code: string; message: string; delayMs: number }
-  | { kind: 'drop'; delayMs: number };
+export type FaultAction = { kind: 'none' } | { kind: 'delay'; delayMs: number } | FaultFailure | { kind: 'drop'; delayMs: number };
 
 interface ActiveRule extends FaultRule {
   remaining: number;
@@ -93,5 +94,26 @@ export class FaultInjector {
       };
     }
     return { kind: 'delay', delayMs };
+  }
+
+  /**
+   * Consumes the fault for `operation` and does the part every emulator does alike: waits
+   * its delay, and for a drop destroys `socket` (answering 'dropped': send nothing). A
+   * failure is returned for the emulator to answer in its service's error format.
+   *
+   * @example
+   * const fault = await faults.apply('PutObject', req.socket);
+   * if (fault === 'dropped') return;
+   * if (fault) throw new OssError(fault.status, fault.code, fault.message);
+   */
+  async apply(operation: string, socket: { destroy(): void }): Promise<FaultFailure | 'dropped' | undefined> {
+    const fault = this.take(operation);
+    if (fault.kind === 'none') return undefined;
+    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    if (fault.kind === 'drop') {
+      socket.destroy();
+      return 'dropped';
+    }
+    return fault.kind === 'fail' ? fault : undefined;
   }
 }

@@ -1,9 +1,10 @@
 /**
- * What every local server shares: listening on a loopback port, and running as a
- * command-line program until SIGINT or SIGTERM.
+ * What every local server shares: listening on a loopback port, reading request bodies,
+ * stopping, and running as a command-line program until SIGINT or SIGTERM.
  */
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readCommandLine, type Command } from '../tools/cli';
 
 /**
  * Starts `server` listening and resolves with the port (port 0 picks a free one);
@@ -21,36 +22,33 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-/** What an emulator's command line needs to run it. */
-export interface EmulatorCli<Options, Running extends { close(): Promise<void> }> {
-  usage: string;
-  /** Parses the flags; throws for bad ones (see `isUsageError`), or answers 'help'. */
-  parse(argv: readonly string[]): Options | 'help';
-  isUsageError(error: unknown): error is Error;
+/**
+ * The URL a client uses for a server listening on `host` and `port`: an IPv6 host in
+ * brackets, and a wildcard address (`0.0.0.0`, `::`) as the loopback one.
+ *
+ * @example serverUrl('::1', 9000) // => 'http://[::1]:9000'
+ */
+export function serverUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reachable}:${port}`;
+}
+
+/** What an emulator's command line needs to run it: its name, usage and parser (tools/cli.ts), and how to start it. */
+export interface EmulatorCli<Options, Running extends { close(): Promise<void> }> extends Command<Options> {
   start(options: Options): Promise<Running>;
-  /** Lines printed once the emulator is ready; the last one is the "listening on" line. */
+  /** Lines printed once the emulator is ready (the URL among them, for a parent process to read). */
   readyLines(running: Running): string[];
 }
 
 /**
  * Runs an emulator from the command line: bad flags print the usage and exit 2,
- * `--help` prints it and exits 0, SIGINT/SIGTERM close the emulator and exit 0.
+ * `--help` prints it and exits 0 (readCommandLine), SIGINT/SIGTERM close the emulator
+ * and exit 0.
  *
- * @example runEmulatorCli({ usage: USAGE, parse: parseArgs, isUsageError, start: startOssEmulator, readyLines: (e) => [`OSS emulator listening on ${e.url}`] });
+ * @example runEmulatorCli({ name: 'emulator:oss', usage: USAGE, parse: parseArgs, start: startOssEmulator, readyLines: (e) => [`OSS emulator listening on ${e.url}`] });
  */
 export async function runEmulatorCli<Options, Running extends { close(): Promise<void> }>(cli: EmulatorCli<Options, Running>, argv = process.argv.slice(2)): Promise<void> {
-  let options: Options | 'help';
-  try {
-    options = cli.parse(argv);
-  } catch (error) {
-    if (!cli.isUsageError(error)) throw error;
-    process.stderr.write(`error: ${error.message}\n\n${cli.usage}`);
-    process.exit(2);
-  }
-  if (options === 'help') {
-    process.stdout.write(cli.usage);
-    return;
-  }
+  const options = readCommandLine(cli, argv);
   try {
     const running = await cli.start(options);
     for (const line of cli.readyLines(running)) process.stdout.write(`${line}\n`);
@@ -82,4 +80,36 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * Reads a request body, keeping at most `maxBytes + 1` bytes: a body longer than
+ * `maxBytes` comes back longer than `maxBytes` (so the caller can answer "too large" as
+ * its service does), while memory stays bounded and the rest is still read off the socket.
+ *
+ * @example const body = await readBody(req, MAX_BODY_BYTES); if (body.length > MAX_BODY_BYTES) …
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size <= maxBytes) chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).subarray(0, maxBytes + 1)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * A request header as one string. Node gives a few repeated headers as arrays; their
+ * values are joined with `,`, as HTTP combines a repeated field (RFC 9110 section 5.3,
+ * https://www.rfc-editor.org/rfc/rfc9110#section-5.3).
+ *
+ * @example headerText(req.headers, 'content-type') // => 'application/xml'
+ */
+export function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
 }

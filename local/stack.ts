@@ -22,6 +22,9 @@ import { startSourceServer, type SourceServer } from './source-server';
 import { createDevJwtIssuer } from './ticket/dev-auth';
 import { startUploadPage, type UploadPage } from './ticket/page-server';
 
+/** What the stack reports through its options' callbacks. */
+export type { FunctionLogEntry, TriggerEvent };
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface LocalStackOptions {
@@ -123,7 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const bundlesDir = path.resolve(ROOT, options.bundlesDir ?? 'dist');
     if (options.build ?? true) {
-      const { buildFunctions } = await import('../scripts/build');
+      const { buildFunctions } = await import('../tools/bundle');
       await buildFunctions({ outdir: bundlesDir });
     }
     const credentials = { accessKeyId: 'LTAI5tLocalStack', accessKeySecret: randomBytes(18).toString('base64url') };

@@ -6,8 +6,9 @@
 import { TablestoreClient } from '../lib/store/client';
 import { RecordStore, StoreError } from '../lib/store/store';
 import { ensureStatusIndex, statusIndexName } from '../lib/store/status-index';
-import { SettingsError } from './submit/settings';
-import { toolStoreConfig } from './shared/store-settings';
+import { parseCommandLine, readCommandLine } from '../tools/cli';
+import { SettingsError } from '../tools/settings-error';
+import { toolStoreConfig } from '../tools/store-settings';
 
 const USAGE = `Usage: npx tsx scripts/ensure-table.ts
 
@@ -29,15 +30,8 @@ Exit status: 0 done; 1 Tablestore refused or failed; 2 settings missing or malfo
 // (sized for the callback's 5 s window) is meant for.
 const CREATE_DEADLINE_MS = 30_000;
 
-async function main(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (args.length > 0) {
-    console.error(`ensure-table: takes no arguments (got ${args.join(' ')})\n\n${USAGE}`);
-    return 2;
-  }
+async function main(): Promise<number> {
+  readCommandLine({ name: 'ensure-table', usage: USAGE, parse: (argv) => parseCommandLine(argv, {}, () => undefined) });
   let config;
   try {
     const found = await toolStoreConfig(process.env);
@@ -72,7 +66,7 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
+const code = await main();
 // After a failed credential look-up a source that never answered may still hold a socket
 // open until its own timeout: leave now rather than wait for it.
 if (code === 2) process.exit(code);

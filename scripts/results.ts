@@ -1,12 +1,13 @@
 // `npm run results -- [jobId ...] [--status <s>] [--since <time>] [--limit N] [--json]`:
 // reads job records from the results table with the same settings as the functions
 // (TABLESTORE_*), by job id or listed newest first through the status index.
-import { ResultsReader } from '../lib/results/reader';
+import { ResultsReader } from '../tools/results-reader';
 import { StoreError } from '../lib/store/errors';
-import { DEFAULT_LIMIT, MAX_LIMIT, parseResultsArgs, UsageError, type ResultsArgs } from './results/args';
+import { DEFAULT_LIMIT, MAX_LIMIT, parseResultsArgs, type ResultsArgs } from './results/args';
+import { readCommandLine } from '../tools/cli';
 import { jsonLine, table } from './results/format';
-import { toolStoreConfig } from './shared/store-settings';
-import { SettingsError } from './submit/settings';
+import { toolStoreConfig } from '../tools/store-settings';
+import { SettingsError } from '../tools/settings-error';
 
 const USAGE = `Usage: npm run results -- [jobId ...] [--status <s>] [--since <time>] [--limit N] [--json]
 
@@ -42,20 +43,7 @@ function print(records: Parameters<typeof table>[0], args: ResultsArgs, now: num
 
 async function main(argv: string[]): Promise<number> {
   const now = Date.now();
-  let args;
-  try {
-    args = parseResultsArgs(argv, now);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`results: ${err.message}\n(npm run results -- --help for usage)\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = readCommandLine({ name: 'results', usage: USAGE, parse: (given) => parseResultsArgs(given, now) }, argv);
   let config;
   try {
     ({ config } = await toolStoreConfig(process.env));

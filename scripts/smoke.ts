@@ -4,12 +4,15 @@
 // and exits 0 only when every probe reached `uploaded`. Guide: docs/deploy.md, last step.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSmokeArgs, UsageError, DEFAULT_QUEUE_PROBES, DEFAULT_TIMEOUT_SEC } from './smoke/args';
+import { parseSmokeArgs, DEFAULT_QUEUE_PROBES, DEFAULT_TIMEOUT_SEC } from './smoke/args';
+import { readCommandLine } from '../tools/cli';
+import { ProgressLine } from '../tools/progress';
 import { makeProbes, newRunId } from './smoke/probes';
 import { report } from './smoke/report';
 import { runSmoke, type SmokeIo } from './smoke/run';
 import { resolveSmokeSettings } from './smoke/settings';
-import { describeDestination, queueFromSYaml, SettingsError, uploaderNameFromSYaml } from './submit/settings';
+import { describeDestination, queueFromSYaml, uploaderNameFromSYaml } from './submit/settings';
+import { SettingsError } from '../tools/settings-error';
 
 const S_YAML = join(dirname(fileURLToPath(import.meta.url)), '..', 's.yaml');
 
@@ -36,52 +39,24 @@ TABLESTORE_TABLE), and OSS_REGION (default oss-<FC_REGION>) or OSS_ENDPOINT for 
 Exit status: 0 every probe reached uploaded and its object was removed; 1 otherwise;
 2 usage or settings error (nothing sent).`;
 
-/** Progress on stderr: one line redrawn on a terminal; otherwise a line only when the count changes or every 10 s. */
+/** Progress on stderr: one line redrawn on a terminal; otherwise a line when the count changes, and every 10 s. */
 function stderrIo(): SmokeIo {
-  const tty = process.stderr.isTTY === true;
-  let lastText = '';
-  let lastAt = -Infinity;
-  let drawn = false;
+  const line = new ProgressLine(process.stderr, { plainIntervalMs: 0, plainRepeatMs: 10_000 });
   return {
-    log: (line) => {
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
-      process.stderr.write(`${line}\n`);
+    log: (text) => {
+      line.endLine();
+      process.stderr.write(`${text}\n`);
     },
     progress(done, total, elapsedMs) {
-      const text = `smoke: ${done} of ${total} probe record${total === 1 ? '' : 's'} final`;
-      const line = `${text}, ${(elapsedMs / 1000).toFixed(0)} s`;
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${line}`);
-        drawn = true;
-      } else if (text !== lastText || Date.now() - lastAt >= 10_000) {
-        process.stderr.write(`${line}\n`);
-        lastText = text;
-        lastAt = Date.now();
-      }
+      const state = `smoke: ${done} of ${total} probe record${total === 1 ? '' : 's'} final`;
+      line.show(`${state}, ${(elapsedMs / 1000).toFixed(0)} s`, state);
     },
-    progressDone() {
-      if (drawn) process.stderr.write('\n');
-      drawn = false;
-    },
+    progressDone: () => line.endLine(),
   };
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseSmokeArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`smoke: ${err.message}\n(npm run smoke -- --help for usage)\n`);
-      return 2;
-    }
-    throw err;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = readCommandLine({ name: 'smoke', usage: USAGE, parse: parseSmokeArgs }, argv);
   let settings;
   try {
     settings = await resolveSmokeSettings(process.env, args, { functionName: uploaderNameFromSYaml(S_YAML), queue: queueFromSYaml(S_YAML) });

@@ -8,9 +8,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalStack } from '../local/stack';
-import { checkMessageSizes, messageBody, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText, type JobLine } from '../local/jobs-file';
-import { ProgressBar } from '../local/progress';
+import { checkMessageSizes, messageBody, MNS_MAX_MESSAGE_BYTES, parseJobLines, readJobsText, usableJobId, type JobLine } from '../tools/jobs-file';
+import { progressBar, ProgressLine } from '../tools/progress';
 import type { JobRecord, RecordStatus } from '../lib/records/record';
 import { plural } from '../lib/plural';
 import { invalidIdForMessage } from '../lib/jobs/invalid-id';
@@ -63,7 +64,7 @@ async function run(args: StartArgs, life: Lifecycle): Promise<number> {
   // Checked before anything starts: a missing or empty file, or a job MNS would refuse,
   // costs nothing. The source server's URL is not known yet; no URL it can have is
   // longer than this one, so no message grows past what is checked here.
-  const jobsText = await readJobsText(args.jobs);
+  const jobsText = readJobsText(args.jobs);
   checkMessageSizes(parseJobLines(jobsText, { SOURCES_URL: 'http://127.0.0.1:65535' }, args.jobs), MNS_MAX_MESSAGE_BYTES);
 
   process.stderr.write('building bundles and starting the local stack…\n');
@@ -87,15 +88,15 @@ async function run(args: StartArgs, life: Lifecycle): Promise<number> {
 
   const lines = parseJobLines(jobsText, { SOURCES_URL: stack.sources.url }, args.jobs);
   await stack.ossClient.put('seed/source.txt', Buffer.from('A seed object, copied by the oss-source sample job.\n'));
-  for (const line of lines.filter((l) => l.error && l.jobId)) process.stderr.write(`line ${line.line}: invalid job (${line.error}); sending it anyway, it must end as failed\n`);
+  for (const line of lines.filter((l) => l.problem && usableJobId(l))) process.stderr.write(`line ${line.line}: invalid job (${line.problem}); sending it anyway, it must end as failed\n`);
 
   const sentAt = new Map<string, number>();
   const sent: { line: JobLine; recordId: string }[] = [];
   for (const line of lines) {
     const at = Date.now();
-    const { body } = await stack.mnsClient.sendMessage(stack.queue, { MessageBody: messageBody(line) });
-    const recordId = line.jobId ?? invalidIdForMessage(body.MessageId);
-    if (!line.jobId) process.stderr.write(`line ${line.line}: no usable jobId (${line.error ?? 'invalid job'}); sent anyway, it must end as failed under ${recordId}\n`);
+    const { body } = await stack.mnsClient.sendMessage(stack.queue, { MessageBody: messageBody(line.text) });
+    const recordId = usableJobId(line) ?? invalidIdForMessage(body.MessageId);
+    if (!usableJobId(line)) process.stderr.write(`line ${line.line}: no usable jobId (${line.problem ?? 'invalid job'}); sent anyway, it must end as failed under ${recordId}\n`);
     reasons.sent(body.MessageId, recordId);
     if (!sentAt.has(recordId)) sentAt.set(recordId, at);
     sent.push({ line, recordId });
@@ -103,7 +104,7 @@ async function run(args: StartArgs, life: Lifecycle): Promise<number> {
   const expected = expectations(sent);
   process.stderr.write(`sent ${plural(lines.length, 'message')} (${plural(expected.size, 'job')}) to queue ${stack.queue}\n`);
 
-  const bar = new ProgressBar(expected.size, 'jobs');
+  const progress = new ProgressLine(process.stderr);
   const records = new Map<string, JobRecord>();
   const finishedAt = new Map<string, number>();
   const deadline = Date.now() + args.timeoutMs;
@@ -118,11 +119,11 @@ async function run(args: StartArgs, life: Lifecycle): Promise<number> {
     }
     const counts: Record<string, number> = {};
     for (const r of records.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    bar.update(finishedAt.size, Object.entries(counts).map(([s, n]) => `${s}: ${n}`).join(', '));
+    progress.show(progressBar('jobs', finishedAt.size, expected.size, Object.entries(counts).map(([s, n]) => `${s}: ${n}`).join(', ')));
     if (finishedAt.size === expected.size) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
-  bar.finish();
+  progress.finish();
 
   const rows = [['job id', 'status', 'size', 'etag', 'seconds', 'deliveries', 'expected']];
   const problems: string[] = [];

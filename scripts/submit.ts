@@ -1,19 +1,19 @@
 // `npm run submit -- <jobs.jsonl> [options]`: sends upload jobs to a running local stack or
 // to the cloud, through the MNS queue or by FC asynchronous invocation. Every line is
 // checked first; with an invalid line nothing is sent. Guide: docs/submitting.md.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { plural } from '../lib/plural';
-import { parseSubmitArgs, UsageError, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
-import { checkJobsText, type JobLine } from './submit/jobs-file';
-import { createProgress } from './submit/progress';
+import { parseSubmitArgs, DEFAULT_CONCURRENCY, type SubmitArgs } from './submit/args';
+import { readCommandLine } from '../tools/cli';
+import { duplicateJobIds, JobsFileError, MNS_MAX_JOB_BYTES, parseJobLines, readJobsText, usableJobId, type JobLine } from '../tools/jobs-file';
+import { ProgressLine } from '../tools/progress';
 import { invalidIdForEvent, invalidIdForMessage } from '../lib/jobs/invalid-id';
-import { JOB_ID_PATTERN } from '../lib/jobs/job';
 import { sendAll, type Outgoing, type SendResult } from './submit/send-all';
-import { ASYNC_INVOKE_LIMIT_BYTES, createSender, MNS_JOB_LIMIT_BYTES } from './submit/senders';
-import { describeDestination, resolveDestination, SettingsError, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
-import { CredentialsError, resolveCredentials, type ResolvedCredentials } from './lib/credentials';
+import { ASYNC_INVOKE_LIMIT_BYTES, createSender } from './submit/senders';
+import { describeDestination, resolveDestination, uploaderNameFromSYaml, queueFromSYaml, DEFAULT_QUEUE, DEFAULT_REGION } from './submit/settings';
+import { SettingsError } from '../tools/settings-error';
+import { CredentialsError, resolveCredentials, type ResolvedCredentials } from '../tools/credentials';
 import { runTicketSubmit, wantsTickets } from './submit/ticket';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,13 +83,27 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
-function readInput(file: string): string {
+/** A job line, and whether it can be sent at all: not JSON, or larger than the way allows, it never is. */
+type CheckedLine = JobLine & { unsendable: boolean };
+
+function readLines(file: string): JobLine[] {
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    return parseJobLines(readJobsText(file), process.env, file);
   } catch (err) {
-    const detail = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
-    fail(2, `submit: cannot read ${file}: ${detail}`);
+    if (err instanceof JobsFileError) fail(err.reason === 'no_jobs' ? 1 : 2, `submit: ${err.message}`);
+    throw err;
   }
+}
+
+/** Marks the lines that can never be sent, adding why to their problem. */
+function checkSizes(lines: JobLine[], limits: { maxBodyBytes: number; limitHint: string }): CheckedLine[] {
+  return lines.map((line) => {
+    if (line.body === undefined) return { ...line, unsendable: true };
+    const bytes = Buffer.byteLength(line.body, 'utf8');
+    if (bytes <= limits.maxBodyBytes) return { ...line, unsendable: false };
+    const tooLarge = `the job is ${bytes} bytes; ${limits.limitHint}`;
+    return { ...line, problem: line.problem ? `${line.problem}; ${tooLarge}` : tooLarge, unsendable: true };
+  });
 }
 
 function label(line: JobLine | Outgoing): string {
@@ -104,8 +118,8 @@ function limitFor(args: SubmitArgs): { maxBodyBytes: number; limitHint: string }
     };
   }
   return {
-    maxBodyBytes: MNS_JOB_LIMIT_BYTES,
-    limitHint: `a job sent through MNS holds at most ${MNS_JOB_LIMIT_BYTES} bytes (its Base64 fills a 64 KB message): put the content behind source.url or source.oss instead of inline text/base64`,
+    maxBodyBytes: MNS_MAX_JOB_BYTES,
+    limitHint: `a job sent through MNS holds at most ${MNS_MAX_JOB_BYTES} bytes (its Base64 fills a 64 KB message): put the content behind source.url or source.oss instead of inline text/base64`,
   };
 }
 
@@ -115,7 +129,8 @@ function limitFor(args: SubmitArgs): { maxBodyBytes: number; limitHint: string }
  * as lib/jobs/delivery.ts names it. Undefined when the line was not sent.
  */
 function recordIdOf(line: JobLine, result: SendResult | undefined, via: SubmitArgs['via']): string | undefined {
-  if (line.jobId !== undefined && JOB_ID_PATTERN.test(line.jobId)) return line.jobId;
+  const usable = usableJobId(line);
+  if (usable !== undefined) return usable;
   if (result?.status !== 'sent') return undefined;
   if (via === 'queue') return result.id === undefined ? undefined : invalidIdForMessage(result.id);
   return invalidIdForEvent(Buffer.from(result.item.body, 'utf8'));
@@ -147,23 +162,13 @@ async function main(): Promise<void> {
     process.exitCode = await runTicketSubmit(process.argv.slice(2), process.env);
     return;
   }
-  let args: SubmitArgs | 'help';
-  try {
-    args = parseSubmitArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) fail(2, `submit: ${err.message}\n\n${USAGE}`);
-    throw err;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const args = readCommandLine({ name: 'submit', usage: USAGE, parse: parseSubmitArgs });
 
-  const { lines, duplicates } = checkJobsText(readInput(args.file), limitFor(args), process.env);
+  const lines = checkSizes(readLines(args.file), limitFor(args));
+  const duplicates = duplicateJobIds(lines);
   const invalid = lines.filter((l) => l.problem !== undefined);
   const unsendable = lines.filter((l) => l.unsendable);
   for (const d of duplicates) process.stderr.write(`submit: warning: job id ${d.jobId} is on lines ${d.lines.join(', ')} (each is sent; the pipeline keeps one record)\n`);
-  if (lines.length === 0) fail(1, `submit: ${args.file} holds no jobs`);
   if (invalid.length > 0 && !args.allowInvalid) {
     const report = invalid.map((l) => `  ${label(l)}: ${l.problem}`).join('\n');
     fail(1, `submit: ${invalid.length} of ${plural(lines.length, 'job')} in ${args.file} ${invalid.length === 1 ? 'is' : 'are'} invalid; nothing was sent:\n${report}\n(--allow-invalid sends invalid jobs anyway, to be recorded as failed.)`);
@@ -198,19 +203,21 @@ async function main(): Promise<void> {
 
   process.stderr.write(`submit: sending ${plural(items.length, 'job')} to ${where}, with credentials from ${resolved.source}\n`);
   const sender = createSender(destination, resolved);
-  const progress = createProgress(process.stderr);
+  // A terminal redraws at most ~10 times a second; a log gets a line every 2 s.
+  const progress = new ProgressLine(process.stderr, { ttyIntervalMs: 100, plainIntervalMs: 2000 });
   const counts = { done: 0, sent: 0, failed: 0, total: items.length };
   const started = Date.now();
+  const progressText = () => `submit: ${counts.done}/${counts.total} (${counts.total === 0 ? 100 : Math.floor((counts.done / counts.total) * 100)}%) sent ${counts.sent}, failed ${counts.failed}, ${((Date.now() - started) / 1000).toFixed(1)} s`;
   const results = await sendAll(items, sender, {
     concurrency: args.concurrency,
     onSettled(result) {
       counts.done++;
       if (result.status === 'sent') counts.sent++;
       else counts.failed++;
-      progress.update(counts);
+      progress.show(progressText());
     },
   });
-  progress.finish(counts);
+  progress.finish(progressText());
   const sentInvalid = invalid.filter((l) => !l.unsendable);
   printSummary(results, sentInvalid, unsendable, Date.now() - started, where, args.via);
   const allSent = unsendable.length === 0 && results.every((r) => r.status === 'sent');

@@ -3,7 +3,7 @@
  */
 import { storeConfigFromEnv, ConfigError, type ContextCredentials, type StoreConfig } from '../store/config';
 import { allowedPrefixesFromEnv, DEFAULT_KEY_FETCHES_PER_MINUTE } from './public-key';
-import { parseTokenSecrets, TokenSecretError } from './token';
+import { parseTokenSecrets, TokenSecretError } from '../protocol/token';
 import { BUCKET_PATTERN } from '../settings';
 
 export interface CallbackConfig {

@@ -25,7 +25,7 @@ export const OSS_PUBLIC_KEY_URL_PREFIXES: readonly string[] = Object.freeze([
  * OSS's callback key, `https://gosspublic.alicdn.com/callback_pub_key_v1.pem` (512-bit
  * RSA): the key URL of the signed example request in OSS's Callback reference
  * (https://www.alibabacloud.com/help/en/oss/developer-reference/callback), and both
- * signed vectors in test/fixtures/vectors (that example and a captured real callback)
+ * signed vectors in test/conformance/callbacks/ (that example and a captured real callback)
  * verify with it. It is pinned: verifying a real OSS callback needs no network, even on
  * a cold start or during a flood of forged requests with other key URLs.
  */

@@ -1,19 +1,16 @@
 /**
  * What the callback function does with one request, independent of FC: verify OSS's
  * signature, read the payload, check the bucket and the job token, record the upload,
- * and say what to answer. Every refusal is a JSON body with a reason and a 4xx status,
- * and writes nothing; a store failure is a 503, which OSS reports to the uploader as
- * CallbackFailed (the uploader then records the job itself).
+ * and say what to answer (answer.ts turns every failure into its answer).
  */
-import { ReasonedError } from '../errors';
 import { JOB_ID_PATTERN } from '../jobs/job';
 import { bareEtag, type Outcome, type JobRecord } from '../records/record';
-import { StoreError } from '../store/errors';
+import { answerFor, CallbackRefusal, type CallbackAnswer } from './answer';
 import type { CallbackConfig } from './config';
-import { parseCallbackPayload, CallbackPayloadError, type CallbackPayload } from './payload';
+import { parseCallbackPayload, type CallbackPayload } from './payload';
 import { PublicKeyCache } from './public-key';
-import { JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR, verifyJobToken, JobTokenError } from './token';
-import { verifyOssCallback, CallbackVerificationError, type CallbackRequest } from './verify';
+import { JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR, verifyJobToken } from '../protocol/token';
+import { verifyOssCallback, type CallbackRequest } from './verify';
 
 /** The one store operation the callback needs (RecordStore satisfies it). */
 export interface CallbackStore {
@@ -23,25 +20,6 @@ export interface CallbackStore {
 /** The request as the FC adapter hands it over. */
 export interface ReceivedRequest extends CallbackRequest {
   method: string;
-}
-
-/** What to answer, and what to log about it. */
-export interface CallbackAnswer {
-  status: number;
-  body: Record<string, unknown>;
-  /** `recorded` or the refusal's reason. */
-  outcome: string;
-  jobId?: string;
-}
-
-class RefusalError extends ReasonedError<'method_not_allowed' | 'bucket_not_allowed' | 'job_id_missing'> {}
-
-/** Status for each refusal reason: 413 too large, 405 method, 400 malformed, 403 the rest. */
-function statusFor(error: ReasonedError): number {
-  if (error.reason === 'body_too_large') return 413;
-  if (error.reason === 'method_not_allowed') return 405;
-  if (error instanceof CallbackPayloadError || error.reason === 'job_id_missing') return 400;
-  return 403;
 }
 
 /**
@@ -108,17 +86,17 @@ export function callbackOutcome(payload: CallbackPayload, jobId: string, request
 export async function receiveCallback(req: ReceivedRequest, config: CallbackConfig, store: CallbackStore): Promise<CallbackAnswer> {
   let jobId: string | undefined;
   try {
-    if (req.method !== 'POST') throw new RefusalError('method_not_allowed', `callbacks are POST requests, not ${req.method}`);
+    if (req.method !== 'POST') throw new CallbackRefusal('method_not_allowed', `callbacks are POST requests, not ${req.method}`);
     const verified = await verifyOssCallback(
       { ...req, path: config.signedPathPrefix + req.path },
       { allowedKeyUrlPrefixes: config.keyUrlPrefixes, keyCache: keyCacheFor(config) },
     );
     const payload = parseCallbackPayload(verified.body, verified.contentType);
     if (config.allowedBuckets && !config.allowedBuckets.has(payload.bucket)) {
-      throw new RefusalError('bucket_not_allowed', `callbacks for bucket ${payload.bucket} are not accepted`);
+      throw new CallbackRefusal('bucket_not_allowed', `callbacks for bucket ${payload.bucket} are not accepted`);
     }
     const claimed = payload.vars[JOB_ID_VAR];
-    if (claimed === undefined || !JOB_ID_PATTERN.test(claimed)) throw new RefusalError('job_id_missing', `the callback carries no valid ${JOB_ID_VAR} variable`);
+    if (claimed === undefined || !JOB_ID_PATTERN.test(claimed)) throw new CallbackRefusal('job_id_missing', `the callback carries no valid ${JOB_ID_VAR} variable`);
     verifyJobToken(config.tokenSecrets, { jobId: claimed, bucket: payload.bucket, key: payload.object, vars: jobVarsOf(payload.vars) }, payload.vars[TOKEN_VAR]);
     jobId = claimed;
     // A record is final once `uploaded`: a later callback for the job (a replay, or one
@@ -131,12 +109,6 @@ export async function receiveCallback(req: ReceivedRequest, config: CallbackConf
       body: { jobId, status: record.status, ...(record.etag !== undefined ? { etag: record.etag } : {}), ...(record.size !== undefined ? { size: record.size } : {}) },
     };
   } catch (error) {
-    if (error instanceof StoreError) {
-      return { status: 503, outcome: 'store_unavailable', ...(jobId ? { jobId } : {}), body: { error: 'store_unavailable', message: 'the result could not be recorded; try again later' } };
-    }
-    if (error instanceof CallbackVerificationError || error instanceof CallbackPayloadError || error instanceof JobTokenError || error instanceof RefusalError) {
-      return { status: statusFor(error), outcome: error.reason, ...(jobId ? { jobId } : {}), body: { error: error.reason, message: error.message } };
-    }
-    return { status: 500, outcome: 'internal_error', body: { error: 'internal_error', message: 'the callback could not be handled' } };
+    return answerFor(error, jobId);
   }
 }

@@ -11,6 +11,7 @@
  */
 import { createVerify, type KeyObject } from 'node:crypto';
 import { ReasonedError } from '../errors';
+import { base64Padding, canonicalBase64Bytes, hasCanonicalTail } from '../protocol/base64';
 import { OSS_PUBLIC_KEY_URL_PREFIXES, PublicKeyCache, PublicKeyError, assertKeyUrlAllowed, parsePrefixes } from './public-key';
 
 /** A callback request as the server received it. */
@@ -65,8 +66,6 @@ export class CallbackVerificationError extends ReasonedError<VerificationReason>
 
 /** Bodies above this are refused before anything else is done (OSS's callback limit). */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
 
 let defaultCache: PublicKeyCache | undefined;
 /**
@@ -160,46 +159,24 @@ export function signedBytes(path: string, query: string | undefined, body: Uint8
   return Buffer.concat([decodePathOnce(path), Buffer.from(tail, 'utf8'), bodyBytes]);
 }
 
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * Whether the bits that padding leaves unused in the last character are zero, as every
- * encoder writes them. Decoders ignore those bits, so without this check up to 16
- * spellings decode to the same bytes: a changed character of a captured signature would
- * still verify. `compact` must already be well-formed Base64 of `padding` padding characters.
- */
-function hasCanonicalTail(compact: string, padding: number): boolean {
-  if (padding === 0) return true;
-  const last = BASE64_ALPHABET.indexOf(compact.charAt(compact.length - padding - 1));
-  return (last & (padding === 1 ? 0b11 : 0b1111)) === 0;
-}
-
-function paddingOf(compact: string): number {
-  return compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0;
-}
-
-function decodeBase64(value: string): Buffer | undefined {
-  const compact = value.trim();
-  return BASE64.test(compact) && hasCanonicalTail(compact, paddingOf(compact)) ? Buffer.from(compact, 'base64') : undefined;
-}
-
 /**
  * Decodes the Authorization value without a regular expression (this is the hot path):
  * Node's decoder skips characters outside the alphabet, so any such character leaves
  * the output shorter than the length the input's size and padding promise. Only the
- * canonical spelling is accepted (see hasCanonicalTail).
+ * canonical spelling is accepted (hasCanonicalTail): otherwise a changed last character
+ * of a captured signature would still verify.
  */
 function decodeSignature(value: string): Buffer | undefined {
   const compact = value.charCodeAt(value.length - 1) <= 0x20 || value.charCodeAt(0) <= 0x20 ? value.trim() : value;
   if (compact.length === 0 || compact.length % 4 !== 0) return undefined;
-  const padding = paddingOf(compact);
+  const padding = base64Padding(compact);
   const decoded = Buffer.from(compact, 'base64');
   return decoded.length === (compact.length / 4) * 3 - padding && !compact.includes('-') && !compact.includes('_') && hasCanonicalTail(compact, padding) ? decoded : undefined;
 }
 
 /** The key URL in `x-oss-pub-key-url`, or undefined when it is not Base64 of a printable URL. */
 function keyUrlFromHeader(value: string): string | undefined {
-  const url = decodeBase64(value)?.toString('utf8');
+  const url = canonicalBase64Bytes(value.trim())?.toString('utf8');
   return url !== undefined && /^[\x21-\x7e]+$/.test(url) ? url : undefined;
 }
 

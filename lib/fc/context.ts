@@ -47,7 +47,7 @@ export interface FcLogger {
 /** The handler context of an FC 3.0 built-in runtime. */
 export interface FcContext {
   requestId: string;
-  /** Absent or empty when the function has no role (DESIGN.md section 6). */
+  /** Absent or empty when the function has no role (docs/architecture.md#function-compute). */
   credentials?: Partial<FcCredentials>;
   function: FcFunctionInfo;
   service?: FcServiceInfo;

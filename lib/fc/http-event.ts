@@ -1,4 +1,5 @@
 import { ReasonedError } from '../errors';
+import { BASE64_PATTERN } from '../protocol/base64';
 
 /**
  * The event an FC 3.0 HTTP trigger passes to a built-in runtime handler (as the JSON
@@ -159,8 +160,6 @@ export function headerValue(headers: Record<string, string | undefined>, name: s
   return undefined;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * The request body as bytes: Base64-decoded when `isBase64Encoded`, else the UTF-8 of
  * the text. A body flagged Base64 that is not strict, padded standard Base64 throws
@@ -172,6 +171,6 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export function httpBody(event: Pick<FcHttpEvent, 'body' | 'isBase64Encoded'>): Buffer {
   const body = event.body ?? '';
   if (!event.isBase64Encoded) return Buffer.from(body, 'utf8');
-  if (!BASE64.test(body)) throw new FcEventError('event_body_invalid', 'HTTP event body is flagged Base64 but is not valid Base64');
+  if (!BASE64_PATTERN.test(body)) throw new FcEventError('event_body_invalid', 'HTTP event body is flagged Base64 but is not valid Base64');
   return Buffer.from(body, 'base64');
 }

@@ -10,7 +10,7 @@
 import { hasMnsMessageType, isMnsCloudEvent } from '../fc/mns-event';
 import { invalidIdForEvent, invalidIdForMessage } from './invalid-id';
 import { InvalidJobError, invalidJobIdError, parseJob, JOB_ID_PATTERN, type Job } from './job';
-import { canonicalBase64Bytes, readMessageBody } from './message-body';
+import { base64BodyBytes, readMessageBody } from './message-body';
 
 /** One job as delivered, or the reason it cannot be one. */
 export interface Delivery {
@@ -97,7 +97,7 @@ function fromEntry(index: number, entry: unknown, eventId: string): Delivery {
 function parseEventText(text: string): { ok: true; value: unknown } | { ok: false } {
   const direct = parseJson(text);
   if (direct.ok) return direct;
-  const bytes = canonicalBase64Bytes(text.trim());
+  const bytes = base64BodyBytes(text.trim());
   return bytes === undefined ? { ok: false } : parseJson(bytes.toString('utf8'));
 }
 

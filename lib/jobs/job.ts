@@ -1,7 +1,8 @@
 /**
- * The upload job: one queue message body (DESIGN.md section 4), validated.
+ * The upload job: one queue message body (docs/architecture.md#job), validated.
  */
 import { ReasonedError } from '../errors';
+import { BASE64_PATTERN } from '../protocol/base64';
 import { BUCKET_PATTERN } from '../settings';
 import { escapeGivenJobId, MAX_GIVEN_ID_CHARS } from './invalid-id';
 
@@ -158,7 +159,8 @@ function checkSource(value: unknown, jobId: string): JobSource {
       if (typeof v !== 'string') throw new InvalidJobError('source.text must be a string', jobId);
       return { text: v };
     case 'base64':
-      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v.replace(/\s+/g, '')) || v.replace(/\s+/g, '').length % 4 !== 0) {
+      // White space (line breaks of MIME encoders) is allowed, as Node's decoder skips it.
+      if (typeof v !== 'string' || !BASE64_PATTERN.test(v.replace(/\s+/g, ''))) {
         throw new InvalidJobError('source.base64 must be standard Base64', jobId);
       }
       return { base64: v };

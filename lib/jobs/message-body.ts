@@ -24,6 +24,8 @@
  * Anything else is not a job: the caller records an invalid delivery.
  */
 
+import { canonicalBase64Bytes } from '../protocol/base64';
+
 /** Why a body is not a job. */
 export type MessageBodyProblem = 'not_json' | 'not_json_object' | 'not_base64';
 
@@ -34,23 +36,18 @@ export type MessageBodyResult =
 
 const JSON_WHITESPACE = /^[ \t\n\r\uFEFF]+|[ \t\n\r]+$/g;
 const BASE64_LINE_BREAKS = /\r?\n/g;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The bytes of `text` when it is canonical standard Base64 (rule 3 above), else undefined.
+ * The bytes of `text` when it is canonical standard Base64 with line breaks allowed
+ * (rule 3 above), else undefined.
  *
  * @example
- * canonicalBase64Bytes('e30=');  // <Buffer 7b 7d>  ("{}")
- * canonicalBase64Bytes('e31=');  // undefined: decodes to "{}" too, but its unused bits are not zero
- * canonicalBase64Bytes('e30');   // undefined: no padding
+ * base64BodyBytes('eyJh\r\nIjoxfQ=='); // <Buffer …> ('{"a":1}')
+ * base64BodyBytes('e31=');             // undefined: decodes to "{}" too, but its unused bits are not zero
  */
-export function canonicalBase64Bytes(text: string): Buffer | undefined {
-  const compact = text.replace(BASE64_LINE_BREAKS, '');
-  if (compact.length === 0 || !BASE64.test(compact)) return undefined;
-  const bytes = Buffer.from(compact, 'base64');
-  // Node's decoder ignores non-zero unused bits; the canonical form has none.
-  return bytes.toString('base64') === compact ? bytes : undefined;
+export function base64BodyBytes(text: string): Buffer | undefined {
+  return canonicalBase64Bytes(text.replace(BASE64_LINE_BREAKS, ''));
 }
 
 function parseObjectText(text: string, encoding: 'json' | 'base64'): MessageBodyResult {
@@ -75,7 +72,7 @@ function parseObjectText(text: string, encoding: 'json' | 'base64'): MessageBody
 export function readMessageBody(body: string): MessageBodyResult {
   const text = body.replace(JSON_WHITESPACE, '');
   if (text.startsWith('{')) return parseObjectText(text, 'json');
-  const bytes = canonicalBase64Bytes(text);
+  const bytes = base64BodyBytes(text);
   if (bytes === undefined) {
     return { ok: false, problem: 'not_base64', message: 'the message body is neither a JSON object nor canonical Base64 of one' };
   }

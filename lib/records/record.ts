@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * The final state of a job, in the order a record may move: a write never lowers it.
- * `failed` < `stored_unconfirmed` < `uploaded` (DESIGN.md section 4).
+ * `failed` < `stored_unconfirmed` < `uploaded` (docs/architecture.md#status-order).
  */
 export type RecordStatus = 'failed' | 'stored_unconfirmed' | 'uploaded';
 
@@ -43,7 +43,7 @@ export interface Outcome {
   reason?: string;
 }
 
-/** One Tablestore row per job, as read back (DESIGN.md section 4). */
+/** One Tablestore row per job, as read back (docs/architecture.md#record). */
 export interface JobRecord extends Outcome {
   /** How many deliveries of the job the uploader has finished handling. */
   deliveries: number;
@@ -62,14 +62,6 @@ export interface JobRecord extends Outcome {
  */
 export function partitionKeyHash(jobId: string): string {
   return createHash('md5').update(jobId, 'utf8').digest('hex').slice(0, 4);
-}
-
-/**
- * True when a record at `current` may be overwritten by `next`: only a strictly higher
- * rank moves it, so a record never changes once it holds its final status.
- */
-export function statusMayMove(current: RecordStatus | undefined, next: RecordStatus): boolean {
-  return current === undefined || STATUS_RANK[next] > STATUS_RANK[current];
 }
 
 /**

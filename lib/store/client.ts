@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import TableStore from 'tablestore';
+import { backoffDelay } from '../backoff';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, type StoreConfig } from './config';
 import { CAPTURED_RESPONSE, classifySdkError, REUSED_SOCKET, StoreError, type CapturedResponse, type RetryClass } from './errors';
 
@@ -42,7 +44,7 @@ interface SdkClientInternals {
 }
 
 /**
- * The `tablestore` SDK client with its defects covered (DESIGN.md section 7):
+ * The `tablestore` SDK client with its defects covered (docs/architecture.md#tablestore):
  * - every request has a socket timeout (`httpOptions.timeout`) and every call a deadline
  *   that aborts the request, so a store that stays down never hangs a function;
  * - the SDK's own retries are switched off for this client only (see `disableSdkRetries`),
@@ -99,7 +101,7 @@ export class TablestoreClient {
         failure = classifySdkError(err, label);
       }
       if (!mayRetry(failure.retry, options.idempotent) || attempt >= this.maxAttempts) throw failure.error;
-      const delay = backoffDelay(this.backoff, attempt);
+      const delay = backoffDelay(this.backoff.baseMs, this.backoff.capMs, attempt, this.backoff.random);
       if (Date.now() + delay >= options.deadlineAt) throw failure.error;
       await sleep(delay);
     }
@@ -191,18 +193,8 @@ function mayRetry(retry: RetryClass, idempotent: boolean): boolean {
   return retry === 'not_applied' || (retry === 'maybe_applied' && idempotent);
 }
 
-/** Delay before attempt `attempt + 1`: between half and all of min(cap, base * 2^(attempt-1)). */
-export function backoffDelay(policy: BackoffPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * policy.random());
-}
-
 function deadlineError(operation: string): StoreError {
   return new StoreError('timeout', `Tablestore ${operation} did not complete before the call's deadline`, { code: 'DeadlineExceeded' });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function positiveInteger(value: number, name: string): number {

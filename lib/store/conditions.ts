@@ -59,7 +59,7 @@ export function statusMissing(): TableStore.CompositeCondition {
 
 /**
  * "The stored status is lower than `status`". The three statuses sort bytewise in rank
- * order ('f' < 's' < 'u'; pinned by test/store/row.test.ts), so a STRING comparison is a
+ * order ('f' < 's' < 'u'; pinned by test/lib/store/row.test.ts), so a STRING comparison is a
  * rank comparison. A missing status counts as lower (the row holds only a lease).
  */
 export function statusBelow(status: RecordStatus): TableStore.SingleColumnCondition {

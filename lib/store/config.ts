@@ -19,7 +19,7 @@ export interface StoreConfig {
   maxAttempts?: number;
 }
 
-/** Default table name (DESIGN.md section 4, configuration table). */
+/** Default table name (docs/architecture.md#configuration). */
 export const DEFAULT_TABLE = 'upload_results';
 export const DEFAULT_TIMEOUT_MS = 3000;
 export const DEFAULT_MAX_ATTEMPTS = 4;

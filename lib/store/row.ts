@@ -4,7 +4,7 @@ import { StoreError } from './errors';
 import { JOB_ID_PATTERN } from '../jobs/job';
 
 /**
- * How a record is laid out in its Tablestore row (DESIGN.md section 4): primary key
+ * How a record is laid out in its Tablestore row (docs/architecture.md#record): primary key
  * `pk_hash`, `job_id`; integers as INTEGER cells (the SDK writes a plain JS number as a
  * DOUBLE, so every integer is wrapped in `TableStore.Long`); `crc64` as a STRING because
  * a CRC-64 exceeds 2^53; `vars` as JSON text.
@@ -68,7 +68,7 @@ export function checkJobId(jobId: unknown): asserts jobId is string {
   }
 }
 
-/** Throws StoreError('invalid_outcome') when the outcome cannot be stored as DESIGN.md section 4 says. */
+/** Throws StoreError('invalid_outcome') when the outcome cannot be stored as a record (docs/architecture.md#record). */
 export function checkOutcome(outcome: Outcome): void {
   checkJobId(outcome.jobId);
   const bad = (what: string): never => {
@@ -176,20 +176,9 @@ export function recordFromRow(row: SdkRow | undefined): JobRecord | undefined {
     createdAt: int('created_at') ?? 0,
     updatedAt: int('updated_at') ?? 0,
   };
-  const optionalText: Array<[keyof Outcome, string]> = [
-    ['bucket', 'bucket'],
-    ['object', 'object'],
-    ['etag', 'etag'],
-    ['mimeType', 'mime_type'],
-    ['crc64', 'crc64'],
-    ['contentMd5', 'content_md5'],
-    ['ossRequestId', 'oss_request_id'],
-    ['clientIp', 'client_ip'],
-    ['operation', 'operation'],
-    ['error', 'error'],
-    ['reason', 'reason'],
-  ];
-  for (const [field, column] of optionalText) {
+  for (const [field, column] of FIELD_COLUMNS) {
+    // The two columns that are not text, read below.
+    if (field === 'size' || field === 'vars') continue;
     const value = str(column);
     if (value !== undefined) (record as unknown as Record<string, unknown>)[field] = value;
   }

@@ -24,7 +24,7 @@ export interface RecordResult {
  * Status order as Tablestore sees it. The store compares statuses inside Tablestore
  * conditions, which order STRING cells bytewise, and the three statuses happen to sort
  * bytewise in rank order ('f' < 's' < 'u'), so `status < new` in a condition means
- * "rank(status) < rank(new)" with no extra rank column (conditions.ts `statusBelow`). test/store/row.test.ts pins it
+ * "rank(status) < rank(new)" with no extra rank column (conditions.ts `statusBelow`). test/lib/store/row.test.ts pins it
  * against STATUS_RANK, so adding a status that breaks the order fails the tests.
  */
 export const STATUSES_IN_BYTE_ORDER: readonly RecordStatus[] = ['failed', 'stored_unconfirmed', 'uploaded'];

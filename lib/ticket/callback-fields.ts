@@ -8,9 +8,9 @@
  * Made from lib/callback exactly as lib/uploader/callback-params.ts makes its headers,
  * so the callback function verifies a ticket's upload like any queued job's.
  */
-import { encodeCallback, FORM_BODY } from '../callback/encode';
-import { standardBodyTemplate } from '../callback/template';
-import { createJobToken, JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR } from '../callback/token';
+import { encodeCallback, FORM_BODY } from '../protocol/encode';
+import { standardBodyTemplate } from '../protocol/template';
+import { createJobToken, JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR } from '../protocol/token';
 
 /** What the fields are made from. */
 export interface CallbackFieldsInput {

@@ -17,8 +17,8 @@
  * | `TICKET_EXPIRES_SECONDS` | 600 | lifetime of a ticket's policy, 60–600 |
  * | `TABLESTORE_*` | see lib/store/config.ts | the records the read endpoint returns |
  */
-import { CallbackParamsError, encodeCallback } from '../callback/encode';
-import { parseTokenSecrets, TokenSecretError } from '../callback/token';
+import { CallbackParamsError, encodeCallback } from '../protocol/encode';
+import { parseTokenSecrets, TokenSecretError } from '../protocol/token';
 import { ConfigError } from '../errors';
 import { BUCKET_PATTERN, optionalSetting, ossRegionFromEnv, requiredSetting } from '../settings';
 import { storeConfigFromEnv, type ContextCredentials, type StoreConfig } from '../store/config';

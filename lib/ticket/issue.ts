@@ -3,7 +3,7 @@
  * PostObject form, ending in the same verified record as a queued job. Issuing writes
  * nothing; a ticket never used leaves no trace.
  */
-import { CallbackParamsError } from '../callback/encode';
+import { CallbackParamsError } from '../protocol/encode';
 import { callbackFieldsFor } from './callback-fields';
 import type { TicketConfig } from './config';
 import { TicketError } from './errors';

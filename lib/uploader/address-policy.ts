@@ -1,5 +1,5 @@
 /**
- * Which network addresses a url source may be fetched from (DESIGN.md section 8).
+ * Which network addresses a url source may be fetched from (docs/architecture.md#security-model).
  *
  * Three classes:
  * - `metadata`: link-local (169.254.0.0/16, fe80::/10) and cloud metadata services

@@ -5,9 +5,9 @@
  * The callback function reads the job id from `x:job_id`, the token from `x:token` and
  * each job var `<name>` from `x:var_<name>` (it strips the prefix when recording).
  */
-import { encodeCallback, FORM_BODY, type CallbackHeaders } from '../callback/encode';
-import { standardBodyTemplate } from '../callback/template';
-import { createJobToken, JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR } from '../callback/token';
+import { encodeCallback, FORM_BODY, type CallbackHeaders } from '../protocol/encode';
+import { standardBodyTemplate } from '../protocol/template';
+import { createJobToken, JOB_ID_VAR, JOB_VAR_PREFIX, TOKEN_VAR } from '../protocol/token';
 
 /** What the headers are made from. */
 export interface CallbackParamsInput {

@@ -30,9 +30,9 @@
  * Memory: at most UPLOAD_CONCURRENCY jobs each hold either one small object (up to the
  * threshold) or, by multipart, (UPLOAD_PART_CONCURRENCY + 1) parts.
  */
-import { CallbackParamsError, encodeCallback } from '../callback/encode';
-import { parseTokenSecrets, TokenSecretError } from '../callback/token';
-import type { OssClientConfig } from '../oss/client';
+import { CallbackParamsError, encodeCallback } from '../protocol/encode';
+import { parseTokenSecrets, TokenSecretError } from '../protocol/token';
+import type { OssClientConfig } from './oss-client';
 import { ConfigError, storeConfigFromEnv, type ContextCredentials, type StoreConfig } from '../store/config';
 import type { AddressPolicy } from './address-policy';
 import type { RetryPolicy } from './retry';

@@ -3,7 +3,7 @@
  * (record `failed`, never retry) or transient (retry, then fail the invocation so the
  * queue delivers the job again).
  */
-import { CallbackParamsError } from '../callback/encode';
+import { CallbackParamsError } from '../protocol/encode';
 import { ReasonedError } from '../errors';
 import { InvalidJobError } from '../jobs/job';
 import { plural } from '../plural';

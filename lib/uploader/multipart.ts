@@ -4,9 +4,9 @@
  * (partConcurrency + 1) parts however large the source. The callback headers go on
  * CompleteMultipartUpload, the only multipart request OSS calls back for.
  */
-import type { CallbackHeaders } from '../callback/encode';
+import type { CallbackHeaders } from '../protocol/encode';
 import { ReasonedError } from '../errors';
-import type { OssObjectClient } from '../oss/client';
+import type { OssObjectClient } from './oss-client';
 import type { ByteReader } from './byte-reader';
 import { isCallbackFailed, isTransient, SourceError, type OssSdkError } from './errors';
 import { withRetries, type RetryPolicy, type Sleep } from './retry';

@@ -1,6 +1,8 @@
 /**
- * Retrying transient failures with exponential back-off and jitter.
+ * Retrying transient failures with exponential back-off and jitter (lib/backoff.ts).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../backoff';
 
 /** How often and how patiently to retry. */
 export interface RetryPolicy {
@@ -14,17 +16,13 @@ export interface RetryPolicy {
 /** Waits `ms`; injectable so tests need not. */
 export type Sleep = (ms: number) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Delay before attempt `attempt + 1`: between half and all of
- * min(max, base · 2^(attempt−1)) ("equal jitter", so retries of a batch spread out).
+ * Delay before attempt `attempt + 1` under `policy` (lib/backoff.ts).
  *
- * @example backoffDelay({ attempts: 3, baseDelayMs: 500, maxDelayMs: 8000 }, 2, () => 1) // => 1000
+ * @example retryDelay({ attempts: 3, baseDelayMs: 500, maxDelayMs: 8000 }, 2) // => 500 to 1000
  */
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+export function retryDelay(policy: RetryPolicy, attempt: number): number {
+  return backoffDelay(policy.baseDelayMs, policy.maxDelayMs, attempt);
 }
 
 /**
@@ -38,14 +36,14 @@ export async function withRetries<T>(
   work: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
   isTransient: (error: unknown) => boolean,
-  sleep: Sleep = realSleep,
+  wait: Sleep = sleep,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work(attempt);
     } catch (error) {
       if (attempt >= policy.attempts || !isTransient(error)) throw error;
-      await sleep(backoffDelay(policy, attempt));
+      await wait(retryDelay(policy, attempt));
     }
   }
 }

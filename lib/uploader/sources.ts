@@ -3,7 +3,7 @@
  */
 import { Readable } from 'node:stream';
 import type { JobSource } from '../jobs/job';
-import type { OssObjectClient } from '../oss/client';
+import type { OssObjectClient } from './oss-client';
 import type { SourceSettings } from './config';
 import { describeError, isTransient, SourceError, type OssSdkError } from './errors';
 import { openUrlSource, type Resolver } from './url-source';

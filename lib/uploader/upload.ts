@@ -1,6 +1,6 @@
 /**
  * Uploading one job to OSS with the callback headers, and sorting what happened into the
- * outcomes of DESIGN.md section 2:
+ * outcomes of the data flow (docs/architecture.md#data-flow):
  * - 200: stored and the callback recorded it → `uploaded` (the callback's JSON is kept);
  * - 203 CallbackFailed: stored, not recorded → HEAD the object, `stored_unconfirmed`;
  * - a permanent error (source missing or refused, AccessDenied, NoSuchBucket,
@@ -11,9 +11,9 @@
  * Small sources (length ≤ threshold, or unknown and ending within it) are buffered and
  * sent in one PutObject; larger ones go by multipart with bounded memory.
  */
-import { CallbackParamsError, type CallbackHeaders } from '../callback/encode';
+import { CallbackParamsError, type CallbackHeaders } from '../protocol/encode';
 import type { Job } from '../jobs/job';
-import type { OssObjectClient } from '../oss/client';
+import type { OssObjectClient } from './oss-client';
 import { bareEtag, type Outcome } from '../records/record';
 import { ByteReader } from './byte-reader';
 import { callbackAnswer } from './callback-answer';
@@ -21,7 +21,8 @@ import { callbackHeadersFor } from './callback-params';
 import type { UploadSettings } from './config';
 import { describeError, isCallbackFailed, isTransient, reasonOf, TransientJobError, type OssSdkError } from './errors';
 import { CompletionUnconfirmedError, uploadMultipart } from './multipart';
-import { backoffDelay, realSleep, withRetries, type Sleep } from './retry';
+import { setTimeout as realSleep } from 'node:timers/promises';
+import { retryDelay, withRetries, type Sleep } from './retry';
 import { openSource } from './sources';
 import type { Resolver } from './url-source';
 
@@ -186,7 +187,7 @@ export async function uploadJob(job: Job, deps: UploadDeps): Promise<UploadResul
       }
       if (!isTransient(error)) return { kind: 'failed', reason: reasonOf(error), outcome: failedOutcome(job, bucket, key, error) };
       if (n >= attempts) throw new TransientJobError(job.jobId, n, error);
-      await sleep(backoffDelay(deps.settings.retry, n));
+      await sleep(retryDelay(deps.settings.retry, n));
     }
   }
 }

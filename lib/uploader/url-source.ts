@@ -1,6 +1,6 @@
 /**
  * Fetching an http(s) url source without opening a door into the function's network
- * (DESIGN.md section 8).
+ * (docs/architecture.md#security-model).
  *
  * - The address check runs on the address actually connected to: host names go through
  *   a `lookup` that checks every resolved address before the socket connects, so a name

@@ -31,7 +31,7 @@ import { answerApiRequest, apiError, SYNC_PAYLOAD_LIMIT, type InvokeApiDeps, typ
 import { answerApiRequestV3, V3_PATH_PREFIX } from './invoke-api-v3';
 import { checkJwt, compileJwtAuth, jwtRefusalAnswer, withClaimHeaders, type JwtCheck, type JwtTriggerAuth } from './jwt-auth';
 import { newRequestId } from './request-id';
-import { listen } from '../serve';
+import { closeServer, listen, readBody } from '../serve';
 
 export type { AsyncOutcome, AsyncStats } from './async-queue';
 export type { FunctionLogEntry } from './instances';
@@ -212,27 +212,6 @@ async function deployCode(root: string, spec: FcFunctionSpec): Promise<string> {
   await copyFile(source, target);
   await copyFile(`${source}.map`, `${target}.map`).catch(() => undefined);
   return target;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Keep one byte past the limit so the caller can tell "too large" apart.
-      if (size <= limit + 1) chunks.push(chunk);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).subarray(0, limit + 1)));
-    req.on('error', reject);
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections();
-  });
 }
 
 /** The handler's result as the bytes FC returns for it. */

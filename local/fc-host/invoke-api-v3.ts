@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyAcs3Request, type Acs3Key } from './acs3-signature';
 import type { HttpAnswer } from './http-trigger';
-import { runInvocation, type InvokeApiDeps } from './invoke-api';
+import { decodePath, runInvocation, type InvokeApiDeps } from './invoke-api';
+import { headerText } from '../serve';
 
 /**
  * FC 3.0's InvokeFunction (API version 2023-03-30), the API that reaches functions made by
@@ -40,19 +41,6 @@ export function apiErrorV3(status: number, code: string, message: string, reques
   return { status, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * Answers one request under `/2023-03-30/` whose body has been read (at most the sync
  * limit + 1 bytes). The caller adds `X-Fc-Request-Id`.
@@ -63,11 +51,11 @@ export async function answerApiRequestV3(req: IncomingMessage, body: Buffer, req
   const refused = verifyAcs3Request({ method: req.method ?? '', url, headers: req.headers, body }, key);
   if (refused) return apiErrorV3(refused.status, refused.code, refused.message, requestId);
   const q = url.indexOf('?');
-  const path = (q < 0 ? url : url.slice(0, q)).split('/').map(decode).join('/');
+  const path = (q < 0 ? url : url.slice(0, q)).split('/').map((segment) => decodePath(segment)).join('/');
   const match = INVOKE_PATH_V3.exec(path);
   if (!match || req.method !== 'POST') return apiErrorV3(400, 'PathNotSupported', `'${req.method}' against '${path}' is not supported`, requestId);
-  const action = header(req, 'x-acs-action');
-  const version = header(req, 'x-acs-version');
+  const action = headerText(req.headers, 'x-acs-action');
+  const version = headerText(req.headers, 'x-acs-version');
   if (action !== 'InvokeFunction' || version !== FC3_API_VERSION) {
     return apiErrorV3(400, 'InvalidArgument', `x-acs-action '${action}' of version '${version}' does not match ${req.method} ${path} (InvokeFunction, ${FC3_API_VERSION})`, requestId);
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FcApiErrorBody, FcFunctionErrorBody } from './errors';
 import type { HttpAnswer } from './http-trigger';
 import { parseAuthorization, sign, signaturesEqual, stringToSign } from './signature';
+import { headerText } from '../serve';
 
 /**
  * FC's InvokeFunction API as @alicloud/fc2 speaks it (2016-08-15):
@@ -11,7 +12,10 @@ import { parseAuthorization, sign, signaturesEqual, stringToSign } from './signa
  * (https://www.alibabacloud.com/help/en/functioncompute/error-codes).
  */
 
-/** Payload limits of an invocation (DESIGN.md section 6; FC limits page). */
+/**
+ * Payload limits of an invocation: 32 MB synchronous, 128 KB asynchronous (FC's
+ * EntityTooLarge FAQ, https://www.alibabacloud.com/help/doc-detail/2527064.html, read 2026-12-02).
+ */
 export const SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
 
@@ -46,16 +50,11 @@ export function apiError(status: number, code: string, message: string): HttpAns
   return { status, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
 /** Checks the request's signature; undefined when it is good, else the error answer. */
 function checkSignature(req: IncomingMessage, path: string, deps: InvokeApiDeps): HttpAnswer | undefined {
-  const authorization = header(req, 'authorization');
+  const authorization = headerText(req.headers, 'authorization');
   if (authorization === undefined) return apiError(400, 'MissingRequiredHeader', 'required HTTP header Authorization was not specified');
-  if (header(req, 'date') === undefined) return apiError(400, 'MissingRequiredHeader', 'required HTTP header Date was not specified');
+  if (headerText(req.headers, 'date') === undefined) return apiError(400, 'MissingRequiredHeader', 'required HTTP header Date was not specified');
   const auth = parseAuthorization(authorization);
   const mismatch = 'The request signature we calculated does not match the signature you provided. Check your access key and signing method';
   if (!auth) return apiError(403, 'SignatureNotMatch', mismatch);
@@ -67,7 +66,7 @@ function checkSignature(req: IncomingMessage, path: string, deps: InvokeApiDeps)
     // @alicloud/fc2 sends the STS token as x-fc-security-token (lib/client.js `buildHeaders`),
     // which the x-fc-* part of the string to sign covers. FC's error table has no code for
     // a bad token; AccessDenied is its catch-all for refused callers (not verified, README.md).
-    const token = header(req, 'x-fc-security-token');
+    const token = headerText(req.headers, 'x-fc-security-token');
     if (token === undefined || !signaturesEqual(token, deps.securityToken)) {
       return apiError(403, 'AccessDenied', `the security token of temporary access key '${auth.accessKeyId}' is missing or wrong`);
     }
@@ -81,14 +80,15 @@ function checkSignature(req: IncomingMessage, path: string, deps: InvokeApiDeps)
  * does not match it was altered on the way.
  */
 function checkContentMd5(req: IncomingMessage, body: Buffer): HttpAnswer | undefined {
-  const sent = header(req, 'content-md5');
+  const sent = headerText(req.headers, 'content-md5');
   if (sent === undefined) return undefined;
   const hex = createHash('md5').update(body).digest('hex');
   if (sent === Buffer.from(hex).toString('base64') || sent === createHash('md5').update(body).digest('base64')) return undefined;
   return apiError(400, 'InvalidArgument', 'Content-MD5 does not match the request body');
 }
 
-function decodePath(pathname: string): string {
+/** A request path percent-decoded once; as it came when it is not valid percent-encoding. */
+export function decodePath(pathname: string): string {
   try {
     return decodeURIComponent(pathname);
   } catch {
@@ -131,9 +131,9 @@ export type ApiErrorAnswer = (status: number, code: string, message: string) => 
  * limits, 202 for async, the sync result with FC's result headers.
  */
 export async function runInvocation(req: IncomingMessage, fn: string, body: Buffer, requestId: string, deps: InvokeApiDeps, error: ApiErrorAnswer): Promise<HttpAnswer> {
-  const invocationType = (header(req, 'x-fc-invocation-type') ?? 'Sync').toLowerCase();
+  const invocationType = (headerText(req.headers, 'x-fc-invocation-type') ?? 'Sync').toLowerCase();
   if (invocationType !== 'sync' && invocationType !== 'async') {
-    return error(400, 'InvalidArgument', `invalid invocation type '${header(req, 'x-fc-invocation-type')}'`);
+    return error(400, 'InvalidArgument', `invalid invocation type '${headerText(req.headers, 'x-fc-invocation-type')}'`);
   }
   const limit = invocationType === 'async' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
   if (body.length > limit) return error(400, 'EntityTooLarge', `payload size exceeds maximum allowed size (${limit} bytes)`);
@@ -149,7 +149,7 @@ export async function runInvocation(req: IncomingMessage, fn: string, body: Buff
     'X-Fc-Max-Memory-Usage': (run.maxRssBytes / (1024 * 1024)).toFixed(2),
   };
   // `X-Fc-Log-Type: Tail` asks for the invocation's last 4 KB of log, Base64, in X-Fc-Log-Result.
-  if ((header(req, 'x-fc-log-type') ?? '').toLowerCase() === 'tail') {
+  if ((headerText(req.headers, 'x-fc-log-type') ?? '').toLowerCase() === 'tail') {
     const tail = Buffer.from(run.logs.join('\n'));
     headers['X-Fc-Log-Result'] = tail.subarray(Math.max(0, tail.length - 4096)).toString('base64');
   }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { headerText } from '../serve';
 
 /**
  * FC's 2016-08-15 API request signature, as @alicloud/fc2 computes it
@@ -16,11 +17,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** Request headers as Node gives them (lowercase names). */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
-function single(value: string | string[] | undefined): string {
-  if (value === undefined) return '';
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
 /**
  * The string FC signs for a request.
  *
@@ -29,11 +25,11 @@ function single(value: string | string[] | undefined): string {
  */
 export function stringToSign(method: string, path: string, headers: HeaderBag, queries?: Record<string, string | string[]>): string {
   const fcHeaders = Object.keys(headers)
-    .map((name) => ({ name: name.toLowerCase().trim(), value: single(headers[name]) }))
+    .map((name) => ({ name: name.toLowerCase().trim(), value: headerText(headers, name) ?? '' }))
     .filter((h) => h.name.startsWith('x-fc-'))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const canonical = fcHeaders.map((h) => `${h.name}:${h.value}\n`).join('');
-  let text = `${method}\n${single(headers['content-md5'])}\n${single(headers['content-type'])}\n${single(headers['date'])}\n${canonical}${path}`;
+  let text = `${method}\n${headerText(headers, 'content-md5') ?? ''}\n${headerText(headers, 'content-type') ?? ''}\n${headerText(headers, 'date') ?? ''}\n${canonical}${path}`;
   if (queries) {
     const params: string[] = [];
     for (const [key, values] of Object.entries(queries)) {

@@ -1,33 +1,35 @@
 /**
- * Runs the MNS emulator on its own until Ctrl-C.
- *
- * Usage: tsx local/mns/cli.ts [--port N] [--host H] [--queue NAME]... [--visibility-timeout S]
- * Prints the endpoint, account and key id the emulator accepts.
+ * `npm run emulator:mns -- [--port <p>] [--host <h>] [--queue <name>]…
+ * [--visibility-timeout <s>]`: runs the MNS emulator until SIGINT or SIGTERM, after
+ * creating the named queues. Prints the endpoint, account and key id it accepts; the
+ * first line is `MNS emulator on http://127.0.0.1:<p>`. Bad flags exit 2.
  */
-import { parseArgs } from 'node:util';
 import MNSClient from '@alicloud/mns';
-import { startMnsEmulator } from './index';
+import { runEmulatorCli } from '../serve';
+import { parseArgs, USAGE, type MnsCliOptions } from './cli-args';
+import { startMnsEmulator, type MnsEmulator } from './index';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '0' },
-    host: { type: 'string', default: '127.0.0.1' },
-    queue: { type: 'string', multiple: true, default: [] },
-    'visibility-timeout': { type: 'string', default: '30' },
-  },
+async function start(options: MnsCliOptions): Promise<MnsEmulator & { queues: string[] }> {
+  const mns = await startMnsEmulator({ port: options.port, host: options.host });
+  try {
+    const client = new MNSClient(mns.accountId, { endpoint: mns.url, accessKeyId: mns.accessKeyId, accessKeySecret: mns.accessKeySecret });
+    for (const name of options.queues) await client.createQueue(name, { VisibilityTimeout: options.visibilityTimeout });
+  } catch (error) {
+    await mns.close();
+    throw error;
+  }
+  return { ...mns, queues: options.queues };
+}
+
+void runEmulatorCli({
+  name: 'emulator:mns',
+  usage: USAGE,
+  parse: parseArgs,
+  start,
+  readyLines: (mns) => [
+    `MNS emulator on ${mns.url}`,
+    `  accountId=${mns.accountId} region=${mns.region}`,
+    `  accessKeyId=${mns.accessKeyId} (accessKeySecret: the emulator's built-in local value, see local/mns/README.md)`,
+    ...(mns.queues.length > 0 ? [`  queues: ${mns.queues.join(', ')}`] : []),
+  ],
 });
-
-const mns = await startMnsEmulator({ port: Number(values.port), host: values.host });
-const client = new MNSClient(mns.accountId, { endpoint: mns.url, accessKeyId: mns.accessKeyId, accessKeySecret: mns.accessKeySecret });
-for (const name of values.queue) await client.createQueue(name, { VisibilityTimeout: Number(values['visibility-timeout']) });
-
-console.log(`MNS emulator on ${mns.url}`);
-console.log(`  accountId=${mns.accountId} region=${mns.region}`);
-console.log(`  accessKeyId=${mns.accessKeyId} (accessKeySecret: the emulator's built-in local value, see local/mns/README.md)`);
-if (values.queue.length > 0) console.log(`  queues: ${values.queue.join(', ')}`);
-
-const stop = (): void => {
-  void mns.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

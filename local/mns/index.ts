@@ -15,7 +15,7 @@ import { createServer, type Server } from 'node:http';
 import { FaultInjector } from '../faults';
 import { MnsAccount } from './operations';
 import { handleMnsRequest } from './server';
-import { listen } from '../serve';
+import { closeServer, listen, serverUrl } from '../serve';
 
 export { MnsError } from './errors';
 export { MNS_API_VERSION } from './server';
@@ -86,7 +86,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const port = await listen(server, options.port ?? 0, host);
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = serverUrl(host, port);
 
   return {
     url,
@@ -99,10 +99,7 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
     close: async () => {
       for (const request of inProgress) request.abort();
       account.closeAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

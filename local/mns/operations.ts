@@ -32,7 +32,8 @@ import {
   type MessageView,
   type QueueAttributes,
 } from './queue';
-import { localName, mnsDocument, parseXml, XmlSyntaxError, type XmlElement, type XmlFields } from './xml';
+import type { XmlNode } from '../xml';
+import { localName, mnsDocument, parseXml, XmlSyntaxError, type XmlElement } from './xml';
 
 /** What an operation answers: a status, maybe a document, maybe extra headers. */
 export interface OperationResult {
@@ -95,8 +96,8 @@ function readAttributes(root: XmlElement | undefined, base: QueueAttributes): Qu
   return next;
 }
 
-function messageFields(view: MessageView): XmlFields {
-  return { ...view } as unknown as XmlFields;
+function messageFields(view: MessageView): XmlNode {
+  return { ...view } as unknown as XmlNode;
 }
 
 /** A message of a send request, validated against the queue. */
@@ -191,7 +192,7 @@ export class MnsAccount {
   listQueues(prefix: string, limit: number, marker: string): OperationResult {
     const names = [...this.queues.keys()].filter((n) => n.startsWith(prefix) && (marker === '' || n >= marker)).sort();
     const page = names.slice(0, limit);
-    const fields: XmlFields = { Queue: page.map((n) => ({ QueueURL: this.queueUrl(n) })) };
+    const fields: XmlNode = { Queue: page.map((n) => ({ QueueURL: this.queueUrl(n) })) };
     if (names.length > limit) fields.NextMarker = names[limit]!;
     return { status: 200, xml: mnsDocument('Queues', fields) };
   }
@@ -241,7 +242,7 @@ export class MnsAccount {
     if (localName(root) !== 'ReceiptHandles') throw schemaMismatch(localName(root));
     const handles = root.children.filter((c) => localName(c) === 'ReceiptHandle').map((c) => c.text.trim());
     if (handles.length < 1 || handles.length > BATCH_LIMIT) throw outOfRange('ReceiptHandles', 1, BATCH_LIMIT, 'messages');
-    const errors: XmlFields[] = [];
+    const errors: XmlNode[] = [];
     for (const handle of handles) {
       try {
         queue.delete(handle, now);

@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../faults';
+import { headerText, readBody } from '../serve';
 import {
   MnsError,
   errorXml,
@@ -92,11 +93,6 @@ interface Route {
   run: (now: number, signal: AbortSignal) => Promise<OperationResult> | OperationResult;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function route(ctx: MnsServerContext, req: IncomingMessage, body: string): Route {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -113,8 +109,8 @@ function route(ctx: MnsServerContext, req: IncomingMessage, body: string): Route
   const { account } = ctx;
 
   if (segments.length === 1 && segments[0] === 'queues' && method === 'GET') {
-    const limit = integerIn('x-mns-ret-number', header(req, 'x-mns-ret-number'), 1, 1000, '') ?? 1000;
-    return { operation: 'ListQueue', run: () => account.listQueues(header(req, 'x-mns-prefix') ?? '', limit, header(req, 'x-mns-marker') ?? '') };
+    const limit = integerIn('x-mns-ret-number', headerText(req.headers, 'x-mns-ret-number'), 1, 1000, '') ?? 1000;
+    return { operation: 'ListQueue', run: () => account.listQueues(headerText(req.headers, 'x-mns-prefix') ?? '', limit, headerText(req.headers, 'x-mns-marker') ?? '') };
   }
   if (segments[0] !== 'queues' || !segments[1]) throw invalidRequestUrl();
   const name = segments[1];
@@ -184,7 +180,7 @@ async function receiveWithWait(ctx: MnsServerContext, name: string, max: number,
 }
 
 function authenticate(ctx: MnsServerContext, req: IncomingMessage, now: number): void {
-  const authorization = header(req, 'authorization');
+  const authorization = headerText(req.headers, 'authorization');
   if (!authorization) throw missingAuthorizationHeader();
   const parsed = parseAuthorization(authorization);
   if (!parsed) throw invalidAuthorizationHeader();
@@ -200,24 +196,6 @@ function authenticate(ctx: MnsServerContext, req: IncomingMessage, now: number):
 
 function requestId(): string {
   return randomBytes(12).toString('hex').toUpperCase();
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(outOfRange('Content-Length', 0, MAX_BODY_BYTES, 'bytes'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, id: string, result: OperationResult): void {
@@ -241,26 +219,22 @@ function send(res: ServerResponse, id: string, result: OperationResult): void {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Handles one HTTP request as MNS would. */
 export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const id = requestId();
-  const hostId = `http://${header(req, 'host') ?? 'localhost'}`;
+  const hostId = `http://${headerText(req.headers, 'host') ?? 'localhost'}`;
   const aborter = new AbortController();
   const abort = (): void => aborter.abort();
   res.on('close', abort);
   ctx.inProgress.add(aborter);
   try {
-    const body = await readBody(req);
+    const bytes = await readBody(req, MAX_BODY_BYTES);
+    if (bytes.length > MAX_BODY_BYTES) throw outOfRange('Content-Length', 0, MAX_BODY_BYTES, 'bytes');
+    const body = bytes.toString('utf8');
     const { operation, run } = route(ctx, req, body);
-    const fault = ctx.faults.take(operation);
-    if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);
-    if (fault.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault.kind === 'fail') throw new MnsError(fault.status, fault.code, fault.message);
+    const fault = await ctx.faults.apply(operation, req.socket);
+    if (fault === 'dropped') return;
+    if (fault) throw new MnsError(fault.status, fault.code, fault.message);
     authenticate(ctx, req, Date.now());
     send(res, id, await run(Date.now(), aborter.signal));
   } catch (error) {

@@ -11,16 +11,11 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-
-function header(headers: IncomingHttpHeaders, name: string): string {
-  const value = headers[name];
-  if (Array.isArray(value)) return value.join(',');
-  return value ?? '';
-}
+import { headerText } from '../serve';
 
 /** The date a request is signed with: `Date`, or `x-mns-date` which may stand in for it. */
 export function signedDate(headers: IncomingHttpHeaders): string {
-  return header(headers, 'date') || header(headers, 'x-mns-date');
+  return headerText(headers, 'date') || headerText(headers, 'x-mns-date') || '';
 }
 
 /**
@@ -34,9 +29,9 @@ export function stringToSign(method: string, headers: IncomingHttpHeaders, resou
     .map((name) => name.toLowerCase())
     .filter((name) => name.startsWith('x-mns-'))
     .sort()
-    .map((name) => `${name}:${header(headers, name)}\n`)
+    .map((name) => `${name}:${headerText(headers, name) ?? ''}\n`)
     .join('');
-  return `${method.toUpperCase()}\n${header(headers, 'content-md5')}\n${header(headers, 'content-type')}\n${signedDate(headers)}\n${mnsHeaders}${resource}`;
+  return `${method.toUpperCase()}\n${headerText(headers, 'content-md5') ?? ''}\n${headerText(headers, 'content-type') ?? ''}\n${signedDate(headers)}\n${mnsHeaders}${resource}`;
 }
 
 /** base64(HMAC-SHA1(secret, text)). */

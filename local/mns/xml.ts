@@ -5,6 +5,7 @@
  * root element, as every MNS response does
  * (https://www.alibabacloud.com/help/doc-detail/27486.htm).
  */
+import { XML_DECLARATION, xmlChildren, type XmlNode } from '../xml';
 
 /** The namespace MNS puts on the root of every document it writes. */
 export const MNS_XMLNS = 'http://mns.aliyuncs.com/doc/v1/';
@@ -162,33 +163,12 @@ export function localName(element: XmlElement): string {
   return colon < 0 ? element.name : element.name.slice(colon + 1);
 }
 
-/** Escapes text for an XML element. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
-/** Element content as plain data: text, a nested element, or a list of repeated elements. */
-export type XmlValue = string | number | undefined | XmlFields | XmlFields[];
-export interface XmlFields {
-  [name: string]: XmlValue;
-}
-
-function render(name: string, value: XmlValue): string {
-  if (value === undefined) return '';
-  if (Array.isArray(value)) return value.map((item) => render(name, item)).join('');
-  if (typeof value === 'object') return `<${name}>${renderFields(value)}</${name}>`;
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
-}
-
-function renderFields(fields: XmlFields): string {
-  return Object.entries(fields).map(([k, v]) => render(k, v)).join('');
-}
 
 /**
  * An MNS response document: declaration, then the root element in MNS's namespace.
  *
  * @example mnsDocument('Message', { MessageId: 'ID', MessageBodyMD5: 'MD5' })
  */
-export function mnsDocument(root: string, fields: XmlFields): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${MNS_XMLNS}">${renderFields(fields)}</${root}>`;
+export function mnsDocument(root: string, fields: XmlNode): string {
+  return `${XML_DECLARATION}<${root} xmlns="${MNS_XMLNS}">${xmlChildren(fields)}</${root}>`;
 }

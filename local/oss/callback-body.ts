@@ -8,7 +8,7 @@
  * in JSON format"; OSS's examples write `\"size\":${size}` and `\"object\":${object}`
  * unquoted). Text that is not a known variable is left as written.
  */
-import type { CallbackBodyType } from '../../lib/callback/encode';
+import type { CallbackBodyType } from '../../lib/protocol/encode';
 
 /** The values OSS knows about the stored object. */
 export interface CallbackValues {

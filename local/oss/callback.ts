@@ -13,9 +13,11 @@ import { createHash, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { CallbackParamsError, decodeCallback, type CallbackSpec } from '../../lib/callback/encode';
+import { CallbackParamsError } from '../../lib/protocol/encode';
+import { decodeCallback, type CallbackSpec } from './callback-params';
 import { OssError, invalidArgument } from './errors';
 import { fillCallbackBody, type CallbackValues } from './callback-body';
+import { headerText } from '../serve';
 
 /** OSS gives a callback server this long to answer (fixed in OSS; configurable here for tests). */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000;
@@ -34,18 +36,14 @@ const EC_BY_REASON: Partial<Record<CallbackParamsError['reason'], string>> = {
   callback_var_not_json: '0007-00000103',
 };
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
 /**
  * The callback a PutObject / CompleteMultipartUpload request asks for, or undefined.
  * Throws OssError 400 InvalidArgument (with OSS's EC code) for parameters OSS refuses.
  */
 export function readCallbackSpec(headers: IncomingHttpHeaders, query: URLSearchParams): CallbackSpec | undefined {
-  const callback = single(headers['x-oss-callback']) ?? query.get('callback') ?? undefined;
+  const callback = headerText(headers, 'x-oss-callback') ?? query.get('callback') ?? undefined;
   if (callback === undefined || callback === '') return undefined;
-  const callbackVar = single(headers['x-oss-callback-var']) ?? query.get('callback-var') ?? undefined;
+  const callbackVar = headerText(headers, 'x-oss-callback-var') ?? query.get('callback-var') ?? undefined;
   try {
     return decodeCallback(callback, callbackVar);
   } catch (error) {

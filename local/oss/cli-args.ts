@@ -1,4 +1,5 @@
 /** Command-line flags of `npm run emulator:oss`. */
+import { parseCommandLine, UsageError, wholeNumber } from '../../tools/cli';
 import type { OssEmulatorOptions } from './index';
 
 export const USAGE = `Usage: npm run emulator:oss -- [options]
@@ -18,70 +19,38 @@ Options:
   --help                      show this help
 `;
 
-/** A command line we cannot run; the message names the flag. */
-export class UsageError extends Error {
-  readonly reason = 'bad_flag';
-}
-
-const VALUE_FLAGS = new Set(['--port', '--data-dir', '--access-key-id', '--access-key-secret', '--callback-timeout-ms', '--region']);
-const SWITCHES = new Set(['--allow-v1']);
 /** A region id such as cn-hangzhou or ap-southeast-1, with or without OSS's `oss-` prefix. */
 const REGION_PATTERN = /^(oss-)?[a-z]+(-[a-z0-9]+)+$/;
 
-function integer(flag: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
+const OPTIONS = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'access-key-id': { type: 'string' },
+  'access-key-secret': { type: 'string' },
+  'callback-timeout-ms': { type: 'string' },
+  region: { type: 'string' },
+  'allow-v1': { type: 'boolean' },
+} as const;
 
 /**
- * Parses the flags (`--flag value` or `--flag=value`); 'help' for --help.
+ * Parses the flags (`--flag value` or `--flag=value`); 'help' for --help. Throws
+ * UsageError naming the flag.
  *
  * @example parseArgs(['--port', '9000', '--data-dir=.data/oss', '--allow-v1']) // => { port: 9000, dataDir: '.data/oss', allowV1: true }
  */
 export function parseArgs(argv: readonly string[]): OssEmulatorOptions | 'help' {
-  const options: OssEmulatorOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (SWITCHES.has(flag)) {
-      if (eq > 0) throw new UsageError(`${flag} takes no value`);
-      options.allowV1 = true;
-      continue;
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const options: OssEmulatorOptions = {};
+    if (values['allow-v1']) options.allowV1 = true;
+    if (values.port !== undefined) options.port = wholeNumber('--port', values.port, 0, 65535);
+    if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+    if (values['access-key-id'] !== undefined) options.accessKeyId = values['access-key-id'];
+    if (values['access-key-secret'] !== undefined) options.accessKeySecret = values['access-key-secret'];
+    if (values['callback-timeout-ms'] !== undefined) options.callbackTimeoutMs = wholeNumber('--callback-timeout-ms', values['callback-timeout-ms'], 1, 600_000);
+    if (values.region !== undefined) {
+      if (!REGION_PATTERN.test(values.region)) throw new UsageError(`--region must be a region id such as cn-hangzhou, got ${JSON.stringify(values.region)}`);
+      options.region = values.region;
     }
-    if (!VALUE_FLAGS.has(flag)) throw new UsageError(`unknown flag ${flag}`);
-    let value: string | undefined;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      i++;
-    }
-    if (value === '') throw new UsageError(`${flag} needs a value`);
-    switch (flag) {
-      case '--port':
-        options.port = integer(flag, value, 0, 65535);
-        break;
-      case '--data-dir':
-        options.dataDir = value;
-        break;
-      case '--access-key-id':
-        options.accessKeyId = value;
-        break;
-      case '--access-key-secret':
-        options.accessKeySecret = value;
-        break;
-      case '--callback-timeout-ms':
-        options.callbackTimeoutMs = integer(flag, value, 1, 600_000);
-        break;
-      case '--region':
-        if (!REGION_PATTERN.test(value)) throw new UsageError(`--region must be a region id such as cn-hangzhou, got ${JSON.stringify(value)}`);
-        options.region = value;
-        break;
-    }
-  }
-  return options;
+    return options;
+  });
 }

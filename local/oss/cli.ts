@@ -6,13 +6,13 @@
  * `OSS emulator listening on http://127.0.0.1:<p>`. Bad flags exit 2.
  */
 import { runEmulatorCli } from '../serve';
-import { parseArgs, USAGE, UsageError } from './cli-args';
+import { parseArgs, USAGE } from './cli-args';
 import { startOssEmulator } from './index';
 
 void runEmulatorCli({
+  name: 'emulator:oss',
   usage: USAGE,
   parse: parseArgs,
-  isUsageError: (error): error is UsageError => error instanceof UsageError,
   start: startOssEmulator,
   readyLines: (e) => [
     `Signatures: V4 scoped to region ${e.region}${e.allowV1 ? ', and V1' : ' (V1 refused; --allow-v1 takes it)'}`,

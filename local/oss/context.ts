@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { OssError, noSuchBucket } from './errors';
 import type { CallbackSigner } from './callback';
 import type { OssState } from './state';
+import { headerText } from '../serve';
 
 /** One request, parsed. */
 export interface OssRequest {
@@ -65,8 +66,7 @@ export function objectKey(r: OssRequest): string {
 
 /** A request header as one string. */
 export function headerOf(r: OssRequest, name: string): string | undefined {
-  const value = r.req.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+  return headerText(r.req.headers, name);
 }
 
 /** `x-oss-meta-*` headers of a request, by name without the prefix. */

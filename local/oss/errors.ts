@@ -3,7 +3,8 @@
  * XML document it writes them in (Code, Message, RequestId, HostId, extra fields, EC,
  * RecommendDoc — the shape OSS's Go SDK v2 test fixtures show for real responses).
  */
-import { xmlDocument, type XmlNode } from './xml';
+import type { XmlNode } from '../xml';
+import { xmlDocument } from './xml';
 
 /** An error the emulator answers with, as OSS would. */
 export class OssError extends Error {

@@ -19,7 +19,7 @@ import { PUBLIC_KEY_PATH } from './control';
 import { CONTROL_PREFIX } from './routing';
 import { createOssServer } from './server';
 import { OssState } from './state';
-import { listen } from '../serve';
+import { closeServer, listen, serverUrl } from '../serve';
 
 export { DEFAULT_CALLBACK_TIMEOUT_MS } from './callback';
 export type { StsCredentials } from './access-keys';
@@ -118,8 +118,7 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
   });
 
   const port = await listen(server, options.port ?? 0, host);
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${publicHost}:${port}`;
+  const url = serverUrl(host, port);
   const publicKeyUrlPrefix = `${url}${CONTROL_PREFIX}`;
   signer.publicKeyUrl = `${publicKeyUrlPrefix}${PUBLIC_KEY_PATH}`;
 
@@ -134,10 +133,6 @@ export async function startOssEmulator(options: OssEmulatorOptions = {}): Promis
     faults,
     requestCounts: () => Object.fromEntries(requestCounts),
     resetRequestCounts: () => requestCounts.clear(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -6,7 +6,8 @@ import { existingBucket, isoTime, type OssContext, type OssReply, type OssReques
 import { invalidArgument } from './errors';
 import { formEncode } from './callback-body';
 import type { StoredObject } from './state';
-import { xmlDocument, type XmlNode } from './xml';
+import type { XmlNode } from '../xml';
+import { xmlDocument } from './xml';
 
 interface Page {
   objects: StoredObject[];
@@ -74,12 +75,14 @@ function contents(objects: StoredObject[], encode: (text: string) => string, own
   }));
 }
 
+/** What both listings read first: the bucket (which must exist), the key encoding, prefix and delimiter. */
+function listingQuery(ctx: OssContext, r: OssRequest): { bucket: string; encode: (text: string) => string; prefix: string; delimiter: string } {
+  return { bucket: existingBucket(ctx, r), encode: encoderOf(r), prefix: r.query.get('prefix') ?? '', delimiter: r.query.get('delimiter') ?? '' };
+}
+
 /** ListObjects (V1). */
 export async function listObjects(ctx: OssContext, r: OssRequest): Promise<OssReply> {
-  const bucket = existingBucket(ctx, r);
-  const encode = encoderOf(r);
-  const prefix = r.query.get('prefix') ?? '';
-  const delimiter = r.query.get('delimiter') ?? '';
+  const { bucket, encode, prefix, delimiter } = listingQuery(ctx, r);
   const marker = r.query.get('marker') ?? '';
   const maxKeys = maxKeysOf(r);
   const page = listPage(ctx.state.listObjects(bucket), prefix, delimiter, marker, maxKeys);
@@ -101,10 +104,7 @@ export async function listObjects(ctx: OssContext, r: OssRequest): Promise<OssRe
 
 /** ListObjectsV2 (`list-type=2`); the continuation token is the Base64 of the last key returned. */
 export async function listObjectsV2(ctx: OssContext, r: OssRequest): Promise<OssReply> {
-  const bucket = existingBucket(ctx, r);
-  const encode = encoderOf(r);
-  const prefix = r.query.get('prefix') ?? '';
-  const delimiter = r.query.get('delimiter') ?? '';
+  const { bucket, encode, prefix, delimiter } = listingQuery(ctx, r);
   const startAfter = r.query.get('start-after') ?? '';
   const token = r.query.get('continuation-token');
   let after = startAfter;

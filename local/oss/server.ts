@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInjector } from '../faults';
 import { deleteBucket, putBucket } from './buckets';
 import type { OssContext, OssReply, OssRequest } from './context';
@@ -116,13 +115,9 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const operation = operationOf(method, target);
     // Counted before faults and the signature check: a test counts what reached OSS.
     deps.requestCounts.set(operation, (deps.requestCounts.get(operation) ?? 0) + 1);
-    const fault = deps.faults.take(operation);
-    if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);
-    if (fault.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault.kind === 'fail') throw new OssError(fault.status, fault.code, fault.message);
+    const fault = await deps.faults.apply(operation, req.socket);
+    if (fault === 'dropped') return;
+    if (fault) throw new OssError(fault.status, fault.code, fault.message);
     const r: OssRequest = {
       req,
       method,

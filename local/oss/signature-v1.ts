@@ -12,7 +12,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AccessKeys } from './access-keys';
 import { OssError } from './errors';
-import { headerValue, type SignedRequest } from './signed-request';
+import { headerText } from '../serve';
+import type { SignedRequest } from './signed-request';
 import { MAX_CLOCK_SKEW_MS, requestTimeTooSkewed, signatureDoesNotMatch } from './signature-errors';
 
 /**
@@ -33,7 +34,7 @@ export const SIGNED_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'x-oss-ac-source-ip', 'x-oss-ac-subnet-mask', 'x-oss-ac-vpc-id', 'x-oss-ac-forward-allow',
 ]);
 
-const header = headerValue;
+const header = headerText;
 
 /**
  * The CanonicalizedResource of a request.

@@ -18,7 +18,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AccessKeys } from './access-keys';
-import { headerValue, type SignedRequest } from './signed-request';
+import { headerText } from '../serve';
+import type { SignedRequest } from './signed-request';
 import {
   MAX_CLOCK_SKEW_MS,
   invalidContentSha256,
@@ -126,7 +127,7 @@ export function canonicalHeaders(request: SignedRequest, additionalHeaders: read
   return Object.keys(request.headers)
     .filter((name) => name === 'content-type' || name === 'content-md5' || name.startsWith('x-oss-') || extra.has(name))
     .sort()
-    .map((name) => `${name}:${(headerValue(request.headers, name) ?? '').trim()}\n`)
+    .map((name) => `${name}:${(headerText(request.headers, name) ?? '').trim()}\n`)
     .join('');
 }
 
@@ -138,7 +139,7 @@ export function canonicalRequestV4(request: SignedRequest, additionalHeaders: re
     canonicalQuery(request.query),
     canonicalHeaders(request, additionalHeaders),
     additionalHeaders.join(';'),
-    headerValue(request.headers, 'x-oss-content-sha256') ?? UNSIGNED_PAYLOAD,
+    headerText(request.headers, 'x-oss-content-sha256') ?? UNSIGNED_PAYLOAD,
   ].join('\n');
 }
 
@@ -195,7 +196,7 @@ export interface V4Check {
  */
 export function verifyV4(request: SignedRequest, authorization: string, check: V4Check): void {
   const auth = parseV4Authorization(authorization);
-  const timestamp = headerValue(request.headers, 'x-oss-date');
+  const timestamp = headerText(request.headers, 'x-oss-date');
   if (timestamp === undefined || timestamp === '') throw missingDate();
   const time = parseV4Timestamp(timestamp);
   if (Number.isNaN(time)) throw missingDate();
@@ -204,9 +205,9 @@ export function verifyV4(request: SignedRequest, authorization: string, check: V
     throw malformedAuthorization('The signature date in the Authorization header is not the date of x-oss-date.', '0002-00000212');
   }
   if (auth.region !== check.region) throw invalidSigningRegion(auth.credential);
-  const payload = headerValue(request.headers, 'x-oss-content-sha256');
+  const payload = headerText(request.headers, 'x-oss-content-sha256');
   if (payload !== undefined && payload !== UNSIGNED_PAYLOAD) throw invalidContentSha256(payload);
-  const secret = check.keys.secretFor(auth.accessKeyId, headerValue(request.headers, 'x-oss-security-token'));
+  const secret = check.keys.secretFor(auth.accessKeyId, headerText(request.headers, 'x-oss-security-token'));
   const text = stringToSignV4(timestamp, auth.date, auth.region, canonicalRequestV4(request, auth.additionalHeaders));
   if (!sameText(signatureV4(secret, auth.date, auth.region, text), auth.signature)) {
     throw signatureDoesNotMatch(text, auth.accessKeyId, auth.signature);

@@ -10,7 +10,8 @@
  */
 import type { AccessKeys } from './access-keys';
 import { OssError } from './errors';
-import { headerValue, type SignedRequest } from './signed-request';
+import { headerText } from '../serve';
+import type { SignedRequest } from './signed-request';
 import { malformedAuthorization, v1NotAllowed } from './signature-errors';
 import { verifyV1 } from './signature-v1';
 import { V4_ALGORITHM, verifyV4 } from './signature-v4';
@@ -33,7 +34,7 @@ export interface SignaturePolicy {
  * @example checkSignature({ method: 'GET', headers: req.headers, bucket, key, query }, policy);
  */
 export function checkSignature(request: SignedRequest, policy: SignaturePolicy, now = Date.now()): void {
-  const authorization = headerValue(request.headers, 'authorization');
+  const authorization = headerText(request.headers, 'authorization');
   if (authorization !== undefined) {
     if (authorization.startsWith(`${V4_ALGORITHM} `)) {
       verifyV4(request, authorization, { keys: policy.keys, region: policy.region, now });

@@ -12,12 +12,3 @@ export interface SignedRequest {
   query: URLSearchParams;
 }
 
-/**
- * One header as a single string (repeated headers joined with ','), or undefined.
- *
- * @example headerValue({ 'x-oss-date': '20231216T162057Z' }, 'x-oss-date') // => '20231216T162057Z'
- */
-export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}

@@ -4,7 +4,7 @@
  * passed through with status 200 (for CompleteMultipartUpload it replaces the usual XML),
  * or 203 CallbackFailed — the object is stored either way.
  */
-import type { CallbackSpec } from '../../lib/callback/encode';
+import type { CallbackSpec } from './callback-params';
 import { callbackFailed, sendCallback } from './callback';
 import type { CallbackValues } from './callback-body';
 import type { OssContext, OssReply } from './context';

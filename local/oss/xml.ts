@@ -1,27 +1,8 @@
 /**
- * The little XML the emulator speaks: writing OSS's response documents, and reading the
- * one request body that is XML (CompleteMultipartUpload).
+ * The little XML the emulator speaks: writing OSS's response documents (local/xml.ts),
+ * and reading the one request body that is XML (CompleteMultipartUpload).
  */
-
-/** Escapes text for an XML element. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
-/** An element tree as plain data: a string leaf, a nested object, or a list of repeats. */
-export type XmlValue = string | number | boolean | undefined | XmlNode | XmlNode[] | string[];
-export interface XmlNode {
-  [name: string]: XmlValue;
-}
-
-function render(name: string, value: XmlValue): string {
-  if (value === undefined) return '';
-  if (Array.isArray(value)) return (value as XmlValue[]).map((item) => render(name, item)).join('');
-  if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value).map(([k, v]) => render(k, v)).join('')}</${name}>`;
-  }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
-}
+import { XML_DECLARATION, xmlElement, type XmlNode } from '../xml';
 
 /**
  * An XML document with one root element, as OSS writes them (declaration, no
@@ -30,7 +11,7 @@ function render(name: string, value: XmlValue): string {
  * @example xmlDocument('InitiateMultipartUploadResult', { Bucket: 'b', Key: 'k', UploadId: 'U' })
  */
 export function xmlDocument(root: string, body: XmlNode): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${render(root, body)}`;
+  return `${XML_DECLARATION}${xmlElement(root, body)}`;
 }
 
 function unescapeXml(text: string): string {

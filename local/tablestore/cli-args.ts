@@ -4,6 +4,7 @@
  * @example
  * parseArgs(['--port', '0', '--data-dir', '/tmp/ts']); // { port: 0, dataDir: '/tmp/ts' }
  */
+import { parseCommandLine, wholeNumber } from '../../tools/cli';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_INSTANCE, type TablestoreEmulatorOptions } from './index';
 
 export const USAGE = `Usage: npm run emulator:tablestore -- [options]
@@ -17,35 +18,23 @@ Options:
   --help                    show this help
 `;
 
-/** A command-line mistake; exits with status 2. */
-export class UsageError extends Error {}
+const OPTIONS = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  instance: { type: 'string' },
+  'access-key-id': { type: 'string' },
+  'access-key-secret': { type: 'string' },
+} as const;
 
-const FLAGS: Record<string, keyof TablestoreEmulatorOptions> = {
-  '--port': 'port',
-  '--data-dir': 'dataDir',
-  '--instance': 'instance',
-  '--access-key-id': 'accessKeyId',
-  '--access-key-secret': 'accessKeySecret',
-};
-
-/** Parses argv (without node and script) into emulator options, or 'help'. */
+/** Parses argv (without node and script) into emulator options, or 'help'; throws UsageError naming the flag. */
 export function parseArgs(argv: readonly string[]): TablestoreEmulatorOptions | 'help' {
-  const options: TablestoreEmulatorOptions = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const key = FLAGS[flag];
-    if (!key) throw new UsageError(`unknown flag ${flag}`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
-    if (key === 'port') {
-      if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got '${value}'`);
-      options.port = Number(value);
-    } else {
-      options[key] = value;
-    }
-  }
-  return options;
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const options: TablestoreEmulatorOptions = {};
+    if (values.port !== undefined) options.port = wholeNumber('--port', values.port, 0, 65535);
+    if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+    if (values.instance !== undefined) options.instance = values.instance;
+    if (values['access-key-id'] !== undefined) options.accessKeyId = values['access-key-id'];
+    if (values['access-key-secret'] !== undefined) options.accessKeySecret = values['access-key-secret'];
+    return options;
+  });
 }

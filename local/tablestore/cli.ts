@@ -5,13 +5,13 @@
  * `Tablestore emulator listening on http://127.0.0.1:<p>`.
  */
 import { runEmulatorCli } from '../serve';
-import { parseArgs, USAGE, UsageError } from './cli-args';
+import { parseArgs, USAGE } from './cli-args';
 import { startTablestoreEmulator } from './index';
 
 void runEmulatorCli({
+  name: 'emulator:tablestore',
   usage: USAGE,
   parse: parseArgs,
-  isUsageError: (error): error is UsageError => error instanceof UsageError,
   start: startTablestoreEmulator,
   readyLines: (e) => [`Tablestore emulator listening on ${e.url}`],
 });

@@ -16,7 +16,7 @@ import { Database } from './engine/database';
 import { openJournal } from './engine/journal';
 import { createHandlers } from './protocol/handlers';
 import { createRequestListener } from './server';
-import { listen } from '../serve';
+import { closeServer, listen, serverUrl } from '../serve';
 
 export interface TablestoreEmulatorOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -68,18 +68,12 @@ export async function startTablestoreEmulator(options: TablestoreEmulatorOptions
   server.keepAliveTimeout = 5000;
 
   const port = await listen(server, options.port ?? 0, host);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-
   return {
-    url: `http://${urlHost}:${port}`,
+    url: serverUrl(host, port),
     ...credentials,
     faults,
     requestCounts: () => Object.fromEntries(requestCounts),
     resetRequestCounts: () => requestCounts.clear(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

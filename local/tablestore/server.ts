@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, FaultRuleError, type FaultRule } from '../faults';
+import { readBody } from '../serve';
 import { contentMd5, signResponse, verifyRequest, type Credentials } from './protocol/auth';
 import { OtsError } from './protocol/errors';
 import type { Handler } from './protocol/handlers';
@@ -21,25 +22,6 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = Buffer.from(JSON.stringify(value));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
   res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 export interface ServerContext {
@@ -82,9 +64,9 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, faults: 
     sendJson(res, 405, { error: 'use GET, POST or DELETE' });
     return;
   }
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY_BYTES);
   try {
-    const rule = JSON.parse(body?.toString('utf8') ?? '') as FaultRule;
+    const rule = JSON.parse(body.toString('utf8')) as FaultRule;
     faults.inject(rule);
     sendJson(res, 200, { pending: faults.pending() });
   } catch (err) {
@@ -110,12 +92,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     await handleControl(req, res, ctx.faults);
     return;
   }
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY_BYTES);
   if (req.method !== 'POST') {
     answerError(res, path, new OtsError('OTSMethodNotAllowed', 'OTSMethodNotAllowedOnly POST method for requests is supported.'), ctx);
     return;
   }
-  if (body === undefined) {
+  if (body.length > MAX_BODY_BYTES) {
     answerError(res, path, new OtsError('OTSRequestBodyTooLarge', 'The size of POST data is too large.'), ctx);
     return;
   }
@@ -123,13 +105,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
   // Counted before faults and authentication, as the OSS emulator does: a test counts what reached the service.
   ctx.requestCounts?.set(operation, (ctx.requestCounts.get(operation) ?? 0) + 1);
 
-  const fault = ctx.faults.take(operation);
-  if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);
-  if (fault.kind === 'drop') {
-    req.socket.destroy();
-    return;
-  }
-  if (fault.kind === 'fail') {
+  const fault = await ctx.faults.apply(operation, req.socket);
+  if (fault === 'dropped') return;
+  if (fault) {
     answerError(res, path, new OtsError(fault.code, fault.message, fault.status), ctx);
     return;
   }

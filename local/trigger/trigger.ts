@@ -13,6 +13,7 @@
  * retry policy; the observable result — the whole batch retried, at-least-once — is the
  * same, which is what the uploader must cope with.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import MNSClient from '@alicloud/mns';
 import { toMnsCloudEvent, type EventSourceInfo } from './cloud-event';
 import { resolveTriggerOptions, type MnsTriggerOptions, type ResolvedTriggerOptions, type TriggerEvent } from './options';
@@ -49,8 +50,6 @@ const IDLE_POLL_SECONDS = 1;
 const RECEIVE_ERROR_PAUSE_MS = 250;
 /** Pause between short polls while a sub-second window is open. */
 const WINDOW_POLL_PAUSE_MS = 50;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The SDK writes message bodies into XML as they are; a body read back must be escaped to be sent again. */
 function escapeForSdk(text: string): string {

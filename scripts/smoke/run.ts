@@ -3,9 +3,10 @@
  * queue and by async invocation with submit's senders, wait for their records in the
  * store, look each object up in OSS, then remove the probe objects.
  */
-import { createOssClient, type OssClientConfig } from '../../lib/oss/client';
+import { setTimeout as wait } from 'node:timers/promises';
+import { createOssClient, type OssClientConfig } from '../../lib/uploader/oss-client';
 import type { JobRecord } from '../../lib/records/record';
-import { ResultsReader } from '../../lib/results/reader';
+import { ResultsReader } from '../../tools/results-reader';
 import { StoreError } from '../../lib/store/errors';
 import { sendAll } from '../submit/send-all';
 import { createSender, type Sender } from '../submit/senders';
@@ -61,7 +62,7 @@ function isFinal(record: JobRecord | undefined): boolean {
  * @example const outcome = await runSmoke(settings, args, makeProbes(runId, 3), io);
  */
 export async function runSmoke(settings: SmokeSettings, args: SmokeArgs, probes: Probe[], io: SmokeIo): Promise<SmokeOutcome> {
-  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = io.sleep ?? wait;
   const senders: Record<Probe['via'], Sender> = { queue: createSender(settings.queue, settings.credentials), invoke: createSender(settings.invoke, settings.credentials) };
   const results: ProbeResult[] = probes.map((p) => ({ ...p, removed: false }));
 

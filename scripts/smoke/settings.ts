@@ -6,11 +6,11 @@
  */
 import { storeConfigFromEnv, type StoreConfig } from '../../lib/store/config';
 import { ConfigError } from '../../lib/errors';
-import type { OssClientConfig } from '../../lib/oss/client';
+import type { OssClientConfig } from '../../lib/uploader/oss-client';
 import { parseSubmitArgs, type SubmitArgs } from '../submit/args';
-import { resolveDestination, SettingsError, type InvokeDestination, type QueueDestination } from '../submit/settings';
-import { resolveToolCredentials } from '../shared/credentials';
-import type { ResolvedCredentials } from '../lib/credentials';
+import { resolveDestination, type InvokeDestination, type QueueDestination } from '../submit/settings';
+import { SettingsError } from '../../tools/settings-error';
+import { resolveToolCredentials, type ResolvedCredentials } from '../../tools/credentials';
 import type { SmokeArgs } from './args';
 
 export interface SmokeSettings {

@@ -2,7 +2,7 @@
  * The command line of `npm start`: its usage text and its parser.
  */
 import path from 'node:path';
-import { ReasonedError } from '../../lib/errors';
+import { parseCommandLine, UsageError } from '../../tools/cli';
 
 export const HELP = `usage: npm start [-- --jobs <file.jsonl>] [--keep-running] [--timeout <seconds>] [--port <first>] [--bundles-dir <dir>]
 
@@ -36,40 +36,38 @@ export interface StartArgs {
   basePort?: number;
 }
 
-/** A bad command line (exit 2, with the usage). */
-export class StartUsageError extends ReasonedError<'usage'> {
-  constructor(message: string) {
-    super('usage', message);
-  }
-}
+const OPTIONS = {
+  jobs: { type: 'string', needs: 'a file' },
+  'keep-running': { type: 'boolean' },
+  timeout: { type: 'string', needs: 'a number of seconds' },
+  port: { type: 'string', needs: 'a port number' },
+  'bundles-dir': { type: 'string', needs: 'a directory' },
+} as const;
 
 /**
- * Parses `npm start`'s arguments; `root` is the repository (for the defaults).
+ * Parses `npm start`'s arguments; `root` is the repository (for the defaults). Throws
+ * UsageError for anything it cannot use.
  *
  * @example parseStartArgs(['--timeout', '30'], '/repo') // { jobs: '/repo/examples/jobs.jsonl', keepRunning: false, timeoutMs: 30000, bundlesDir: '/repo/dist' }
  */
 export function parseStartArgs(argv: readonly string[], root: string): StartArgs | 'help' {
-  const args: StartArgs = { jobs: path.join(root, 'examples', 'jobs.jsonl'), keepRunning: false, timeoutMs: 120_000, bundlesDir: path.join(root, 'dist') };
-  const valueOf = (i: number, what: string): string => {
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith('--')) throw new StartUsageError(`${argv[i]} needs ${what}`);
-    return value;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    else if (arg === '--keep-running') args.keepRunning = true;
-    else if (arg === '--jobs') args.jobs = path.resolve(valueOf(i++, 'a file'));
-    else if (arg === '--bundles-dir') args.bundlesDir = path.resolve(valueOf(i++, 'a directory'));
-    else if (arg === '--timeout') {
-      const seconds = Number(valueOf(i++, 'a number of seconds'));
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new StartUsageError('--timeout needs a positive number of seconds');
+  return parseCommandLine(argv, OPTIONS, ({ values }) => {
+    const args: StartArgs = {
+      jobs: values.jobs !== undefined ? path.resolve(values.jobs) : path.join(root, 'examples', 'jobs.jsonl'),
+      keepRunning: values['keep-running'] === true,
+      timeoutMs: 120_000,
+      bundlesDir: values['bundles-dir'] !== undefined ? path.resolve(values['bundles-dir']) : path.join(root, 'dist'),
+    };
+    if (values.timeout !== undefined) {
+      const seconds = Number(values.timeout);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout needs a positive number of seconds');
       args.timeoutMs = seconds * 1000;
-    } else if (arg === '--port') {
-      const port = Number(valueOf(i++, 'a port number'));
-      if (!Number.isInteger(port) || port < 1024 || port > 65535 - 5) throw new StartUsageError('--port needs a port number from 1024 to 65530 (six ports are used from it)');
+    }
+    if (values.port !== undefined) {
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 1024 || port > 65535 - 5) throw new UsageError('--port needs a port number from 1024 to 65530 (six ports are used from it)');
       args.basePort = port;
-    } else throw new StartUsageError(`unknown option ${arg}`);
-  }
-  return args;
+    }
+    return args;
+  });
 }

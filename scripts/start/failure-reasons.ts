@@ -4,8 +4,7 @@
  * trigger reported for its messages (a failed invocation, dead-lettering), and nothing
  * that could be a secret.
  */
-import type { FunctionLogEntry } from '../../local/fc-host/index';
-import type { TriggerEvent } from '../../local/trigger/index';
+import type { FunctionLogEntry, TriggerEvent } from '../../local/stack';
 import { plural } from '../../lib/plural';
 
 /** The uploader's last word on one job. */

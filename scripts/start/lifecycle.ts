@@ -6,8 +6,9 @@
  * stopping takes longer than a deadline, so the process never outlives its failure.
  */
 import type { LocalStack } from '../../local/stack';
-import { JobsFileError } from '../../local/jobs-file';
-import { HELP, StartUsageError } from './args';
+import { JobsFileError } from '../../tools/jobs-file';
+import { UsageError } from '../../tools/cli';
+import { HELP } from './args';
 import { scrub } from './failure-reasons';
 
 /** Stopping the stack takes well under a second; past this something hangs, and we exit anyway. */
@@ -15,7 +16,7 @@ export const STOP_DEADLINE_MS = 7000;
 
 /** The exit code and the words for a failure. */
 export function describeFailure(error: unknown): { code: number; message: string } {
-  if (error instanceof StartUsageError) return { code: 2, message: `npm start: ${error.message}\n\n${HELP}` };
+  if (error instanceof UsageError) return { code: 2, message: `npm start: ${error.message}\n\n${HELP}` };
   if (error instanceof JobsFileError) return { code: 2, message: `npm start: ${error.message}` };
   const e = error as NodeJS.ErrnoException & { port?: number; address?: string };
   if (e?.code === 'EADDRINUSE') {

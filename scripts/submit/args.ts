@@ -1,7 +1,7 @@
 /**
  * The command line of `npm run submit`.
  */
-import { ReasonedError } from '../../lib/errors';
+import { parseCommandLine, UsageError, wholeNumber } from '../../tools/cli';
 
 /** How jobs travel: an MNS queue (the EventBridge trigger feeds the uploader) or FC async invocation. */
 export type Via = 'queue' | 'invoke';
@@ -20,15 +20,19 @@ export interface SubmitArgs {
   allowInvalid: boolean;
 }
 
-/** A command line that cannot be run (exit 2). */
-export class UsageError extends ReasonedError<'usage'> {
-  constructor(message: string) {
-    super('usage', message);
-  }
-}
-
 export const DEFAULT_CONCURRENCY = 8;
 const MAX_CONCURRENCY = 256;
+
+const OPTIONS = {
+  via: { type: 'string' },
+  api: { type: 'string' },
+  endpoint: { type: 'string' },
+  queue: { type: 'string' },
+  function: { type: 'string' },
+  concurrency: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'allow-invalid': { type: 'boolean' },
+} as const;
 
 /**
  * Parses the arguments after `npm run submit --`. Returns 'help' for --help/-h.
@@ -38,64 +42,28 @@ const MAX_CONCURRENCY = 256;
  * parseSubmitArgs(['jobs.jsonl', '--via', 'invoke', '--concurrency=4'])
  * // { file: 'jobs.jsonl', via: 'invoke', api: 'fc3', concurrency: 4, dryRun: false, allowInvalid: false }
  */
-export function parseSubmitArgs(argv: string[]): SubmitArgs | 'help' {
-  const out: Omit<SubmitArgs, 'file'> & { file?: string } = { via: 'queue', api: 'fc3', concurrency: DEFAULT_CONCURRENCY, dryRun: false, allowInvalid: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--dry-run') {
-      out.dryRun = true;
-      continue;
-    }
-    if (arg === '--allow-invalid') {
-      out.allowInvalid = true;
-      continue;
-    }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq < 0 ? arg : arg.slice(0, eq);
-      let value: string | undefined;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-        i++;
-      }
-      switch (name) {
-        case '--via':
-          if (value !== 'queue' && value !== 'invoke') throw new UsageError(`--via must be queue or invoke, not '${value}'`);
-          out.via = value;
-          break;
-        case '--api':
-          if (value !== 'fc2' && value !== 'fc3') throw new UsageError(`--api must be fc2 or fc3, not '${value}'`);
-          out.api = value;
-          break;
-        case '--endpoint':
-          out.endpoint = value;
-          break;
-        case '--queue':
-          out.queue = value;
-          break;
-        case '--function':
-          out.functionName = value;
-          break;
-        case '--concurrency': {
-          const n = Number(value);
-          if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not '${value}'`);
-          out.concurrency = n;
-          break;
-        }
-        default:
-          throw new UsageError(`unknown option ${name}`);
-      }
-      continue;
-    }
-    if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-    if (out.file !== undefined) throw new UsageError(`one jobs file only (got '${out.file}' and '${arg}')`);
-    out.file = arg;
-  }
-  if (out.file === undefined) throw new UsageError('no jobs file given');
-  if (out.via === 'queue' && out.functionName !== undefined) throw new UsageError('--function only applies to --via invoke');
-  if (out.via === 'invoke' && out.queue !== undefined) throw new UsageError('--queue only applies to --via queue');
-  return { ...out, file: out.file };
+export function parseSubmitArgs(argv: readonly string[]): SubmitArgs | 'help' {
+  return parseCommandLine(argv, OPTIONS, ({ values, positionals }) => {
+    if (positionals.length > 1) throw new UsageError(`one jobs file only (got '${positionals[0]}' and '${positionals[1]}')`);
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError('no jobs file given');
+    const via = values.via ?? 'queue';
+    if (via !== 'queue' && via !== 'invoke') throw new UsageError(`--via must be queue or invoke, not '${via}'`);
+    const api = values.api ?? 'fc3';
+    if (api !== 'fc2' && api !== 'fc3') throw new UsageError(`--api must be fc2 or fc3, not '${api}'`);
+    if (via === 'queue' && values.function !== undefined) throw new UsageError('--function only applies to --via invoke');
+    if (via === 'invoke' && values.queue !== undefined) throw new UsageError('--queue only applies to --via queue');
+    const args: SubmitArgs = {
+      file,
+      via,
+      api,
+      concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : wholeNumber('--concurrency', values.concurrency, 1, MAX_CONCURRENCY),
+      dryRun: values['dry-run'] === true,
+      allowInvalid: values['allow-invalid'] === true,
+    };
+    if (values.endpoint !== undefined) args.endpoint = values.endpoint;
+    if (values.queue !== undefined) args.queue = values.queue;
+    if (values.function !== undefined) args.functionName = values.function;
+    return args;
+  }, { positionals: true });
 }

@@ -9,7 +9,7 @@ import FcModule, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@aliclou
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
 import { ReasonedError } from '../../lib/errors';
-import type { CredentialClient } from '../lib/credentials';
+import type { CredentialClient } from '../../tools/credentials';
 
 // Node's ESM loader hands a CommonJS module's `exports` as the default import; the SDK's
 // client class is that object's `default` (compiled `export default`).

@@ -3,6 +3,7 @@
  * couple of times with growing delays, and stopping early after a fatal one (a wrong key or
  * a missing queue would fail every other job the same way).
  */
+import { setTimeout as realSleep } from 'node:timers/promises';
 import type { FailureKind, Sender } from './senders';
 
 export interface Outgoing {
@@ -27,7 +28,6 @@ export interface SendAllOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A failure's message without secrets: the SDKs put only URLs, codes and request ids in theirs. */
 function describe(error: unknown): string {

@@ -6,16 +6,17 @@
  */
 import MNSClient from '@alicloud/mns';
 import FC from '@alicloud/fc2';
-import type { ResolvedCredentials } from '../lib/credentials';
+import type { ResolvedCredentials } from '../../tools/credentials';
+import { messageBody } from '../../tools/jobs-file';
 import { createAsyncInvoker, FcInvokeError } from './fc3-invoke';
 import type { Destination } from './settings';
 
-/** Limits of the two ways (DESIGN.md section 6; MNS queue attributes). */
+/**
+ * The largest asynchronous invocation payload: "the maximum payload for an asynchronous
+ * invocation is 128 KB" (FC's EntityTooLarge FAQ, https://www.alibabacloud.com/help/doc-detail/2527064.html,
+ * read 2026-12-02). An MNS message's limit is in tools/jobs-file.ts.
+ */
 export const ASYNC_INVOKE_LIMIT_BYTES = 128 * 1024;
-/** MNS's largest message (MaximumMessageSize ranges 1024–65536 bytes; 65536 is the default). */
-export const MNS_MESSAGE_LIMIT_BYTES = 64 * 1024;
-/** The largest job whose Base64 (mnsMessageBody) still fits an MNS message: 3 bytes per 4 characters. */
-export const MNS_JOB_LIMIT_BYTES = (MNS_MESSAGE_LIMIT_BYTES / 4) * 3;
 
 /**
  * What to do after a failure: `transient` retry it; `job` give up on this job only;
@@ -62,20 +63,6 @@ export function classifyFailure(error: unknown): FailureKind {
   return 'job';
 }
 
-/**
- * The MNS message body of a job: the Base64 of its UTF-8 JSON, the project's one encoding
- * (docs/submitting.md). `@alicloud/mns` 1.2 writes MessageBody into its XML request as it
- * is (lib/helper.js `format`: no escaping, no encoding), so raw JSON with `&` or `<` would
- * be malformed XML; Base64 needs no escaping, is what the MNS console sends, and is what
- * MNS SDKs that encode send. s.yaml's trigger passes it on unchanged
- * (`IsBase64Decode: false`) and the uploader decodes it (lib/jobs/message-body.ts).
- *
- * @example mnsMessageBody('{"jobId":"a"}') // 'eyJqb2JJZCI6ImEifQ=='
- */
-export function mnsMessageBody(job: string): string {
-  return Buffer.from(job, 'utf8').toString('base64');
-}
-
 /** The sender for a destination, as `resolved` (constructs the SDK client; sends nothing yet). */
 export function createSender(destination: Destination, resolved: ResolvedCredentials, timeoutMs = 30_000): Sender {
   const { credentials } = resolved;
@@ -90,7 +77,7 @@ export function createSender(destination: Destination, resolved: ResolvedCredent
     });
     return {
       async send(body) {
-        const sent = await client.sendMessage(destination.queue, { MessageBody: mnsMessageBody(body) });
+        const sent = await client.sendMessage(destination.queue, { MessageBody: messageBody(body) });
         return sent.body.MessageId;
       },
       classify: classifyFailure,

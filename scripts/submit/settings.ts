@@ -1,11 +1,11 @@
 /**
  * Where `npm run submit` sends jobs: from the command line and the environment. Every
  * missing setting is reported at once, by variable name, before anything is sent. (As
- * whom is scripts/lib/credentials.ts's business: the SDK's default credential chain.)
+ * whom is tools/credentials.ts's business: the SDK's default credential chain.)
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ReasonedError } from '../../lib/errors';
+import { SettingsError } from '../../tools/settings-error';
 import type { FcApi, SubmitArgs } from './args';
 
 /**
@@ -37,16 +37,6 @@ export interface InvokeDestination {
 }
 
 export type Destination = QueueDestination | InvokeDestination;
-
-/** One or more settings are missing or malformed (exit 2). */
-export class SettingsError extends ReasonedError<'missing_settings' | 'invalid_setting'> {
-  readonly problems: string[];
-
-  constructor(reason: 'missing_settings' | 'invalid_setting', problems: string[]) {
-    super(reason, problems.join('\n'));
-    this.problems = problems;
-  }
-}
 
 function value(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
   for (const name of names) {

@@ -121,7 +121,7 @@ describe('local FC host, HTTP trigger', () => {
   before(async () => {
     host = await startFcHost({
       accountId: '1111222233334444',
-      functions: [{ name: 'http', bundle: fileURLToPath(new URL('../fixtures/fc/handlers.cjs', import.meta.url)), handler: 'handlers.http' }],
+      functions: [{ name: 'http', bundle: fileURLToPath(new URL('../support/fixtures/handlers.cjs', import.meta.url)), handler: 'handlers.http' }],
     });
   });
 

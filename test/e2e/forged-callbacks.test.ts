@@ -5,8 +5,8 @@
 // each forgery gets wrong, not to the setup.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createJobToken } from '../../lib/callback/token';
-import { standardBodyTemplate } from '../../lib/callback/template';
+import { createJobToken } from '../../lib/protocol/token';
+import { standardBodyTemplate } from '../../lib/protocol/template';
 import { signAsOss, startKeyServer, testKeyPair, type KeyServer } from '../support/oss-signer';
 import { httpRequest, startE2eStack, waitForRecord, type E2eStack, type HttpAnswer } from './support';
 

@@ -10,8 +10,8 @@ import { ticketConfigFromEnv } from '../../lib/ticket/config';
 import { parseTicketRequest } from '../../lib/ticket/request';
 import type { LocalStack } from '../../local/stack';
 import { readFileSync } from 'node:fs';
-import { postForm } from '../oss/post-form';
-import { runSubmit } from '../submit/run-submit';
+import { postForm } from '../local/oss/post-form';
+import { runSubmit } from '../scripts/submit/run-submit';
 import { startE2eStack, waitForRecord, httpRequest, type E2eStack } from './support';
 
 describe('e2e: upload tickets', () => {

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { createJobToken } from '../../lib/callback/token';
+import { createJobToken } from '../../lib/protocol/token';
 import { decodePathOnce, MAX_CALLBACK_BODY_BYTES } from '../../lib/callback/verify';
 import { testKeyPair, type TestKeyPair } from '../support/oss-signer';
 import { closeAgent, formBody, sendRaw, signedCallback, startReliabilityStack, tally, uploadValues, type BodyValues, type RawRequest, type RawResponse, type ReliabilityStack } from './harness';

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, sign, type KeyObject } from 'node:crypto';
-import { standardBodyTemplate } from '../../lib/callback/template';
+import { standardBodyTemplate } from '../../lib/protocol/template';
 import { signedBytes } from '../../lib/callback/verify';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 
@@ -88,7 +88,7 @@ export interface RawRequest {
 }
 
 /**
- * A callback request as OSS sends it (DESIGN.md section 5), signed with `key` over
+ * A callback request as OSS sends it (OSS's Callback page, https://www.alibabacloud.com/help/en/oss/developer-reference/callback), signed with `key` over
  * `signPath` / `signQuery` (by default the path and query it is sent to).
  */
 export function signedCallback(

@@ -17,7 +17,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { createJobToken } from '../../lib/callback/token';
+import { createJobToken } from '../../lib/protocol/token';
 import { startKeyServer, testKeyPair, type KeyServer } from '../support/oss-signer';
 import { closeAgent, formBody, instancePids, rssBytes, sendRaw, signedCallback, startReliabilityStack, tally, uploadValues, waitFor, type RawRequest, type ReliabilityStack } from './harness';
 

@@ -13,9 +13,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OSS from 'ali-oss';
-import { encodeCallback, FORM_BODY } from '../../lib/callback/encode';
-import { buildBodyTemplate, SYSTEM_VARIABLES, type TemplateField } from '../../lib/callback/template';
-import { JOB_ID_VAR, TOKEN_VAR } from '../../lib/callback/token';
+import { encodeCallback, FORM_BODY } from '../../lib/protocol/encode';
+import { buildBodyTemplate, SYSTEM_VARIABLES, type TemplateField } from '../../lib/protocol/template';
+import { JOB_ID_VAR, TOKEN_VAR } from '../../lib/protocol/token';
 import { callbackHeadersFor } from '../../lib/uploader/callback-params';
 import type { JobRecord } from '../../lib/records/record';
 import { closeAgent, startReliabilityStack, tally, type ReliabilityStack } from './harness';

@@ -58,16 +58,3 @@ export function compareColumnValues(a: ColumnValue, b: ColumnValue): -1 | 0 | 1 
       return sign(Buffer.compare(bytesOf(a), bytesOf(b as typeof a)));
   }
 }
-
-/** A stable string for a full key, usable as a map key. */
-export function keyId(key: readonly KeyCell[]): string {
-  return key
-    .map((k) => {
-      const v = k.value;
-      if (v.type === 'INTEGER') return `i:${v.value}`;
-      if (v.type === 'STRING') return `s:${Buffer.from(v.value, 'utf8').toString('hex')}`;
-      if (v.type === 'BINARY') return `b:${v.value.toString('hex')}`;
-      return v.type;
-    })
-    .join('|');
-}

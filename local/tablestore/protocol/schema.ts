@@ -146,11 +146,6 @@ export function messageType(name: string): protobuf.Type {
   return root.lookupType(`ots.${name}`);
 }
 
-/** Looks up an enum of the schema by name, for its value ↔ name tables. */
-export function enumType(name: string): protobuf.Enum {
-  return root.lookupEnum(`ots.${name}`);
-}
-
 /** Decodes `bytes` as message `name` into a plain object (enums as numbers, bytes as Buffers). */
 export function decodeMessage<T>(name: string, bytes: Uint8Array): T {
   const type = messageType(name);

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { PublicKeyCache } from '../../../lib/callback/public-key';
 import { verifyOssCallback } from '../../../lib/callback/verify';
 import type { OssEmulator } from '../../../local/oss/index';
-import { clientFor, startCallbackServer, startEmulator, type CallbackServer, type ReceivedCallback } from '../../oss/harness';
+import { clientFor, startCallbackServer, startEmulator, type CallbackServer, type ReceivedCallback } from '../../support/oss-emulator';
 
 interface DocRequest { method: string; target: string; httpVersion: string; headers: [string, string][]; body: string }
 interface DocExample {

@@ -1,0 +1,131 @@
+// BatchWriteRow, BatchGetRow and GetRange through the real SDK against the emulator.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTablestoreEmulator, type TablestoreEmulator } from '../../../local/tablestore/index';
+import { attrs, cond, rejection, sdkClient, tableParams, TS } from './helpers';
+
+type SdkRow = { primaryKey: { name: string; value: unknown }[]; attributes: { columnName: string; columnValue: unknown }[] };
+const keyOf = (row: SdkRow) => row.primaryKey.map((k) => String(k.value)).join('/');
+
+describe('Tablestore emulator: batches and ranges', () => {
+  let emu: TablestoreEmulator;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let client: any;
+
+  before(async () => {
+    emu = await startTablestoreEmulator();
+    client = sdkClient(emu);
+    await client.createTable(tableParams('kv', [{ name: 'id', type: 'STRING' }]));
+    await client.createTable(tableParams('grid', [{ name: 'part', type: 'STRING' }, { name: 'n', type: 'INTEGER' }]));
+  });
+  after(() => emu.close());
+
+  test('BatchWriteRow reports each row; one failing row does not undo the others', async () => {
+    await client.putRow({ tableName: 'kv', primaryKey: [{ id: 'taken' }], attributeColumns: [{ v: 'old' }], condition: cond('IGNORE') });
+    const result = await client.batchWriteRow({
+      tables: [
+        {
+          tableName: 'kv',
+          rows: [
+            { type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'a' }], attributeColumns: [{ v: '1' }], returnContent: { returnType: TS.ReturnType.Primarykey } },
+            { type: 'PUT', condition: cond('EXPECT_NOT_EXIST'), primaryKey: [{ id: 'taken' }], attributeColumns: [{ v: 'new' }] },
+            { type: 'UPDATE', condition: cond('IGNORE'), primaryKey: [{ id: 'b' }], attributeColumns: [{ PUT: [{ v: '2' }] }] },
+            { type: 'DELETE', condition: cond('IGNORE'), primaryKey: [{ id: 'taken' }] },
+          ],
+        },
+        { tableName: 'ghost', rows: [{ type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'x' }], attributeColumns: [{ v: '1' }] }] },
+      ],
+    });
+    const summary = result.tables.map((r: { isOk: boolean; errorCode: string | null; tableName: string }) => [r.tableName, r.isOk, r.errorCode]);
+    assert.deepEqual(summary, [
+      ['kv', true, null],
+      ['kv', false, 'OTSConditionCheckFail'],
+      ['kv', true, null],
+      ['kv', true, null],
+      ['ghost', false, 'OTSObjectNotExist'],
+    ]);
+    assert.equal(result.tables[0].primaryKey[0].value, 'a');
+    const got = await client.batchGetRow({ tables: [{ tableName: 'kv', primaryKey: [[{ id: 'a' }], [{ id: 'b' }], [{ id: 'taken' }]] }] });
+    const rows = got.tables[0].map((r: { isOk: boolean; primaryKey: unknown; attributes: unknown }) => (r.primaryKey ? attrs(r as never) : null));
+    assert.deepEqual(rows, [{ v: '1' }, { v: '2' }, null]);
+  });
+
+  test('BatchGetRow reports a bad key per row and reads the rest', async () => {
+    const got = await client.batchGetRow({
+      tables: [
+        { tableName: 'kv', primaryKey: [[{ id: 'a' }], [{ wrong: 'a' }]], columnsToGet: ['v'] },
+        { tableName: 'ghost', primaryKey: [[{ id: 'a' }]] },
+      ],
+    });
+    assert.equal(got.tables[0][0].isOk, true);
+    assert.deepEqual(attrs(got.tables[0][0]), { v: '1' });
+    assert.equal(got.tables[0][1].isOk, false);
+    assert.equal(got.tables[0][1].errorCode, 'OTSInvalidPK');
+    assert.equal(got.tables[1][0].errorCode, 'OTSObjectNotExist');
+  });
+
+  test('BatchWriteRow over 200 rows is refused whole', async () => {
+    const rows = Array.from({ length: 201 }, (_, i) => ({ type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: `r${i}` }], attributeColumns: [{ v: 'x' }] }));
+    const err = await rejection(client.batchWriteRow({ tables: [{ tableName: 'kv', rows }] }));
+    assert.deepEqual(err, { status: 400, code: 'OTSParameterInvalid', message: 'Rows count exceeds the upper limit: 200.' });
+  });
+
+  test('GetRange orders keys by the service rules and pages with nextStartPrimaryKey', async () => {
+    const parts = ['Z', 'a', 'é', 'ab'];
+    const numbers = [-5, 0, 3, 2 ** 40];
+    const rows = parts.flatMap((part) =>
+      numbers.map((n) => ({ type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ part }, { n: TS.Long.fromNumber(n) }], attributeColumns: [{ v: `${part}${n}` }] })),
+    );
+    await client.batchWriteRow({ tables: [{ tableName: 'grid', rows }] });
+    // Strings by UTF-8 bytes ('Z' 0x5a < 'a' 0x61 < 'ab' < 'é' 0xc3 0xa9), integers as signed int64.
+    const expected = ['Z', 'a', 'ab', 'é'].flatMap((p) => numbers.map((n) => `${p}/${n}`));
+
+    const seen: string[] = [];
+    let start: unknown[] | null = [{ part: TS.INF_MIN }, { n: TS.INF_MIN }];
+    let pages = 0;
+    while (start) {
+      const page: { rows: SdkRow[]; nextStartPrimaryKey: { name: string; value: unknown }[] | null } = await client.getRange({
+        tableName: 'grid',
+        direction: TS.Direction.FORWARD,
+        inclusiveStartPrimaryKey: start,
+        exclusiveEndPrimaryKey: [{ part: TS.INF_MAX }, { n: TS.INF_MAX }],
+        limit: 5,
+      });
+      seen.push(...page.rows.map(keyOf));
+      start = page.nextStartPrimaryKey ? page.nextStartPrimaryKey.map((k: { name: string; value: unknown }) => ({ [k.name]: k.value })) : null;
+      pages += 1;
+    }
+    assert.deepEqual(seen, expected);
+    assert.equal(pages, 4, '16 rows in pages of 5');
+
+    const backward = await client.getRange({
+      tableName: 'grid',
+      direction: TS.Direction.BACKWARD,
+      inclusiveStartPrimaryKey: [{ part: 'ab' }, { n: TS.Long.fromNumber(3) }],
+      exclusiveEndPrimaryKey: [{ part: 'a' }, { n: TS.Long.fromNumber(0) }],
+    });
+    assert.deepEqual(backward.rows.map(keyOf), ['ab/3', 'ab/0', 'ab/-5', `a/${2 ** 40}`, 'a/3']);
+    assert.equal(backward.nextStartPrimaryKey, null);
+  });
+
+  test('GetRange with columnsToGet and a filter; a reversed range is OTSParameterInvalid', async () => {
+    const filtered = await client.getRange({
+      tableName: 'grid',
+      direction: TS.Direction.FORWARD,
+      inclusiveStartPrimaryKey: [{ part: 'a' }, { n: TS.INF_MIN }],
+      exclusiveEndPrimaryKey: [{ part: 'a' }, { n: TS.INF_MAX }],
+      columnsToGet: ['v'],
+      columnFilter: new TS.SingleColumnCondition('v', 'a3', TS.ComparatorType.NOT_EQUAL),
+    });
+    assert.deepEqual(filtered.rows.map((r: SdkRow) => attrs(r).v), ['a-5', 'a0', `a${2 ** 40}`]);
+    const err = await rejection(
+      client.getRange({
+        tableName: 'grid',
+        direction: TS.Direction.FORWARD,
+        inclusiveStartPrimaryKey: [{ part: 'b' }, { n: TS.INF_MIN }],
+        exclusiveEndPrimaryKey: [{ part: 'a' }, { n: TS.INF_MAX }],
+      }),
+    );
+    assert.equal(err.code, 'OTSParameterInvalid');
+  });
+});
