@@ -1,5 +1,6 @@
 /**
- * `npm run build`: bundles each function with esbuild into dist/<fn>/index.js — CommonJS
+ * `npm run build`: bundles each function with esbuild into dist/<fn>/index.js (and the
+ * callback's custom-runtime server into dist/callback/server.js) — CommonJS
  * (the tablestore SDK breaks in strict-mode ESM), platform node, target node20, minified,
  * without source maps — loadable by plain `node` from a folder with no node_modules.
  *
@@ -18,12 +19,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The functions and what must never end up in their bundle. */
-export const FUNCTIONS = {
-  uploader: { entry: 'functions/uploader/index.ts', forbidden: [] as string[] },
+/**
+ * The bundles, where each goes (`<outdir>/<dir>/<file>`, default `<name>/index.js`) and
+ * what must never end up in it.
+ */
+export const FUNCTIONS: Record<string, { entry: string; dir?: string; file?: string; forbidden: string[] }> = {
+  uploader: { entry: 'functions/uploader/index.ts', forbidden: [] },
   // The callback never uploads: ali-oss in its bundle would only slow its cold start.
   callback: { entry: 'functions/callback/index.ts', forbidden: ['node_modules/ali-oss/'] },
-} as const;
+  // The same callback as an HTTP server for FC's custom runtime (s.yaml runs it with
+  // instanceConcurrency > 1), beside index.js in the callback's code folder.
+  'callback-server': { entry: 'functions/callback/server.ts', dir: 'callback', file: 'server.js', forbidden: ['node_modules/ali-oss/'] },
+};
 
 export interface BuiltBundle {
   name: string;
@@ -42,7 +49,7 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
   const outdir = path.resolve(root, options.outdir ?? 'dist');
   const built: BuiltBundle[] = [];
   for (const [name, fn] of Object.entries(FUNCTIONS)) {
-    const outfile = path.join(outdir, name, 'index.js');
+    const outfile = path.join(outdir, fn.dir ?? name, fn.file ?? 'index.js');
     const result = await build({
       absWorkingDir: root,
       entryPoints: [fn.entry],
@@ -73,7 +80,7 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
     // A map left by an earlier build would be deployed with code it does not describe.
     if (!(options.sourceMaps ?? false)) rmSync(`${outfile}.map`, { force: true });
     // The repository is "type": "module"; this marks the bundle as CommonJS wherever it is loaded.
-    writeFileSync(path.join(outdir, name, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(path.join(outdir, fn.dir ?? name, 'package.json'), '{ "type": "commonjs" }\n');
     built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size, inputs });
   }
   return built;

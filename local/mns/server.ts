@@ -60,6 +60,8 @@ export interface MnsServerContext {
   faults: FaultInjector;
   /** Requests in progress, aborted when the emulator closes so long polls end at once. */
   inProgress: Set<AbortController>;
+  /** Requests by operation name, when the emulator keeps count (faulted ones included, as the other emulators count). */
+  requestCounts?: Map<string, number>;
 }
 
 type Query = Map<string, string>;
@@ -254,6 +256,7 @@ export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessa
   try {
     const body = await readBody(req);
     const { operation, run } = route(ctx, req, body);
+    ctx.requestCounts?.set(operation, (ctx.requestCounts.get(operation) ?? 0) + 1);
     const fault = ctx.faults.take(operation);
     if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs);
     if (fault.kind === 'drop') {
