@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { FC_NODE20 } from '../../local/fc-host/custom-instances';
 import { startFcHost, FcHostConfigError, type FcHost, type FcFunctionSpec } from '../../local/fc-host/index';
 
-const bundle = fileURLToPath(new URL('../fixtures/fc/custom-server.cjs', import.meta.url));
+const bundle = fileURLToPath(new URL('../fixtures/fc/custom-server.mjs', import.meta.url));
 const credentials = { accessKeyId: 'STS.role-key', accessKeySecret: 'role-secret', securityToken: 'role-token' };
 
 interface Echo {
@@ -40,7 +40,7 @@ function spec(name: string, extra: Partial<FcFunctionSpec> = {}): FcFunctionSpec
     name,
     bundle,
     runtime: 'custom.debian10',
-    customRuntimeConfig: { command: [FC_NODE20], args: ['/code/custom-server.cjs'], port: 9000 },
+    customRuntimeConfig: { command: [FC_NODE20], args: ['/code/custom-server.mjs'], port: 9000 },
     instanceConcurrency: 5,
     concurrency: 4,
     timeoutMs: 5000,
@@ -71,7 +71,10 @@ describe('local FC host: custom runtime', () => {
     assert.equal(echo.headers['x-fc-security-token'], credentials.securityToken);
     assert.equal(echo.headers['x-fc-function-name'], 'web');
     assert.equal(res.headers['x-custom'], 'yes', "the function's own headers come back");
-    assert.ok(lines.some((l) => l.fn === 'web' && l.requestId === echo.headers['x-fc-request-id']), 'stdout lines are the function log, with their request id');
+    // stdout is a pipe of its own: its line may arrive after the HTTP answer.
+    const logged = () => lines.some((l) => l.fn === 'web' && l.requestId === echo.headers['x-fc-request-id']);
+    for (let i = 0; i < 100 && !logged(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(logged(), 'stdout lines are the function log, with their request id');
   });
 
   test('many requests share an instance up to instanceConcurrency; a second instance starts only when the first is full', async () => {
