@@ -1,6 +1,7 @@
 /**
  * Pipeline: jobs per second end to end — MNS queue → trigger → uploader (FC host) → OSS
- * emulator → callback function → Tablestore record — for 1 KiB and 1 MiB objects, against
+ * emulator → callback function (custom runtime, as deployed) → Tablestore record, the
+ * claims and delivery counts batched — for 1 KiB and 1 MiB objects, against
  * bare ali-oss puts of the same bytes to the same OSS emulator, without callbacks, at the
  * same concurrency. 1 KiB jobs carry their bytes inline (Base64 in the message); 1 MiB
  * jobs are url jobs on the source server (a queue message is at most 64 KiB), and the
