@@ -89,11 +89,30 @@ export interface LimitLoad {
   load: number;
   /** `quota`: a limit of the service or account; `sizing`: a setting of ours that scales with load (load = units to configure). */
   kind: 'quota' | 'sizing';
+  /**
+   * `count`: the demand follows from counted requests, bytes and CUs, as in the cloud;
+   * `time`: it follows from how long instances were busy here, which a loaded local machine
+   * inflates (FC instances), so it is an upper bound.
+   */
+  basis: 'count' | 'time';
   source: Cited;
 }
 
 /** Distinct values of pk_hash: the first 4 hex digits of MD5(jobId) (lib/records/record.ts). */
 export const PK_HASH_VALUES = 16 ** 4;
+
+/**
+ * The first quota reached at `jobsPerSecond` among those whose demand follows from counts
+ * (FC instances follow from local busy times, reported beside it: fcBudgetSeconds).
+ */
+export function bindingLimit(c: JobCounts, jobsPerSecond: number): LimitLoad {
+  return limitsAt(c, jobsPerSecond).find((l) => l.kind === 'quota' && l.basis === 'count')!;
+}
+
+/** Instance-seconds per job (both functions) at which FC's instance quota is reached at `jobsPerSecond`. */
+export function fcBudgetSeconds(jobsPerSecond: number): number {
+  return LIMITS.fcInstancesPerRegion.value / jobsPerSecond;
+}
 
 /**
  * What each limit carries at `jobsPerSecond`: the quotas, highest load first (the first
@@ -103,10 +122,11 @@ export const PK_HASH_VALUES = 16 ** 4;
 export function limitsAt(c: JobCounts, jobsPerSecond: number): LimitLoad[] {
   const r = jobsPerSecond;
   const rows: Omit<LimitLoad, 'load'>[] = [
-    { kind: 'quota', limit: 'OSS requests per second (account)', demand: r * (c.ossPut + c.ossGet), allowed: LIMITS.ossQpsPerAccount.value, unit: 'requests/s', source: LIMITS.ossQpsPerAccount },
-    { kind: 'quota', limit: 'OSS upload bandwidth (account, region)', demand: (r * c.bytes * 8) / 1e9, allowed: LIMITS.ossBandwidthGbit.value, unit: 'Gbit/s', source: LIMITS.ossBandwidthGbit },
+    { kind: 'quota', basis: 'count', limit: 'OSS requests per second (account)', demand: r * (c.ossPut + c.ossGet), allowed: LIMITS.ossQpsPerAccount.value, unit: 'requests/s', source: LIMITS.ossQpsPerAccount },
+    { kind: 'quota', basis: 'count', limit: 'OSS upload bandwidth (account, region)', demand: (r * c.bytes * 8) / 1e9, allowed: LIMITS.ossBandwidthGbit.value, unit: 'Gbit/s', source: LIMITS.ossBandwidthGbit },
     {
       kind: 'quota',
+      basis: 'time',
       limit: 'FC concurrent instances (region)',
       demand: r * (c.uploaderActiveSeconds + c.callbackActiveSeconds),
       allowed: LIMITS.fcInstancesPerRegion.value,
@@ -115,14 +135,15 @@ export function limitsAt(c: JobCounts, jobsPerSecond: number): LimitLoad[] {
     },
     {
       kind: 'quota',
+      basis: 'count',
       limit: 'Tablestore CU/s on one partition key (pk_hash spread)',
       demand: (r * (c.tablestoreReadCu + c.tablestoreWriteCu)) / PK_HASH_VALUES,
       allowed: LIMITS.tablestoreCuPerPartitionKey.value,
       unit: 'CU/s per key',
       source: LIMITS.tablestoreCuPerPartitionKey,
     },
-    { kind: 'quota', limit: 'MNS messages per second (account, region)', demand: r * c.mnsMessages, allowed: LIMITS.mnsTpsPerAccount.value, unit: 'messages/s', source: LIMITS.mnsTpsPerAccount },
-    { kind: 'sizing', limit: 'EventBridge events per second (one CU of a CU-billed stream)', demand: r * c.events, allowed: LIMITS.eventBridgeEpsPerCu.value, unit: 'events/s', source: LIMITS.eventBridgeEpsPerCu },
+    { kind: 'quota', basis: 'count', limit: 'MNS messages per second (account, region)', demand: r * c.mnsMessages, allowed: LIMITS.mnsTpsPerAccount.value, unit: 'messages/s', source: LIMITS.mnsTpsPerAccount },
+    { kind: 'sizing', basis: 'count', limit: 'EventBridge events per second (one CU of a CU-billed stream)', demand: r * c.events, allowed: LIMITS.eventBridgeEpsPerCu.value, unit: 'events/s', source: LIMITS.eventBridgeEpsPerCu },
   ];
   return rows
     .map((row) => ({ ...row, load: row.demand / row.allowed }))

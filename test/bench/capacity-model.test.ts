@@ -3,7 +3,7 @@
 // ordered, per-round ratios and the verdict that fails a run only for a missed target.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callbackFcCostPerMillion, costPerMillion, fcComputeUnits, limitsAt, PK_HASH_VALUES, type JobCounts } from '../../bench/capacity-model';
+import { bindingLimit, callbackFcCostPerMillion, costPerMillion, fcBudgetSeconds, fcComputeUnits, limitsAt, PK_HASH_VALUES, type JobCounts } from '../../bench/capacity-model';
 import { EVENTBRIDGE, FC, LIMITS, OSS } from '../../bench/prices';
 import { goal, pairedRow, verdict } from '../../bench/measure';
 
@@ -65,6 +65,14 @@ describe('capacity model', () => {
     assert.equal(tablestore.demand, (10_000 * 6) / PK_HASH_VALUES);
     const fc = loads.find((l) => l.limit.startsWith('FC'))!;
     assert.equal(fc.demand, 10_000 * 0.007, "Little's law: rate × instance-seconds per job");
+    assert.equal(fc.basis, 'time');
+  });
+
+  test('the binding limit is taken from counts; FC instances bind only past their time budget', () => {
+    const slow = { ...ONE_KIB_JOB, uploaderActiveSeconds: 0.05 };
+    assert.equal(limitsAt(slow, 10_000)[0]!.limit, 'FC concurrent instances (region)', 'local busy time can put FC on top');
+    assert.equal(bindingLimit(slow, 10_000).limit, 'MNS messages per second (account, region)', 'but the named limit follows from counts');
+    assert.equal(fcBudgetSeconds(10_000), 0.03, '300 instances / 10,000 jobs/s');
   });
 
   test('large jobs hit OSS bandwidth first', () => {
