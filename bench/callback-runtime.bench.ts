@@ -78,14 +78,19 @@ export async function benchCallbackRuntime(): Promise<BenchRow[]> {
     stoppers.push(() => fc.close());
 
     let seq = 0;
+    // 503 is the callback's answer when its store call passes its 3 s deadline
+    // (store_unavailable): under this machine's load, with every emulator on 2 cores, that
+    // happens at 500 at once; it is counted and reported. Any other status is a fault.
+    const unrecorded: Record<Runtime, Record<number, number>> = { builtin: {}, custom: {} };
     const load = async (fn: Runtime, count: number, concurrency: number): Promise<LoadResult> => {
       const requests = Array.from({ length: count }, () => {
         const id = `bench-rt-${++seq}`;
         return signedCallbackRequest(signer, id, `bench/${id}.bin`, PATH);
       });
       const result = await runHttpLoad(fc.httpTriggerUrl(fn), requests, concurrency);
-      const refused = Object.entries(result.statuses).filter(([status]) => status !== '200');
-      if (refused.length > 0) throw new Error(`${fn} runtime answered ${refused.map(([s, n]) => `${n} × ${s}`).join(', ')}; every callback should be recorded`);
+      const wrong = Object.entries(result.statuses).filter(([status]) => status !== '200' && status !== '503');
+      if (wrong.length > 0) throw new Error(`${fn} runtime answered ${wrong.map(([s, n]) => `${n} × ${s}`).join(', ')}; every callback should be recorded`);
+      unrecorded[fn][concurrency] = (unrecorded[fn][concurrency] ?? 0) + (result.statuses[503] ?? 0);
       return result;
     };
 
@@ -120,6 +125,16 @@ export async function benchCallbackRuntime(): Promise<BenchRow[]> {
         ratio: stats.custom!.peakInstances / stats.builtin!.peakInstances,
       });
       rows.push({ name: `${label}: billed instance-seconds per 1,000 callbacks`, unit: 's', ...pairedRow({ values: billed.custom, references: billed.builtin }) });
+      const total = ROUNDS * REQUESTS[concurrency]! + 2 * concurrency;
+      const custom503 = unrecorded.custom[concurrency] ?? 0;
+      const builtin503 = unrecorded.builtin[concurrency] ?? 0;
+      rows.push({
+        name: `${label}: callbacks answered 503 (store deadline of 3 s passed; of ${total})`,
+        unit: 'callbacks',
+        value: custom503,
+        reference: builtin503,
+        ...(builtin503 > 0 ? { ratio: custom503 / builtin503 } : {}),
+      });
     }
     for (const fn of ['builtin', 'custom'] as const) {
       const s = fc.stats().functions[fn]!;
