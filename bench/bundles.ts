@@ -5,6 +5,7 @@
  * the same way.
  */
 import { build } from 'esbuild';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +17,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface BenchBundles {
   /** The temporary directory: `<dir>/<fn>/index.js`, usable as startLocalStack's `bundlesDir`. */
   dir: string;
-  /** Bundle file of each function: `callback`, `uploader`, `record-only`. */
-  files: Record<'callback' | 'uploader' | 'record-only', string>;
+  /** Bundle file of each function: `callback`, `uploader`, `record-only`, and the callback's custom-runtime server `callback-server`. */
+  files: Record<'callback' | 'callback-server' | 'uploader' | 'record-only', string>;
   /** Size in bytes of each bundle. */
   bytes: Record<'callback' | 'uploader' | 'record-only', number>;
+  /** Bytes of the source files each function's bundle was made from (esbuild's inputs: ours and node_modules'). */
+  inputBytes: Record<'callback' | 'uploader', number>;
   /** Removes the directory. */
   remove(): Promise<void>;
 }
@@ -57,10 +60,15 @@ export async function buildBenchBundles(): Promise<BenchBundles> {
       dir,
       files: {
         callback: path.join(dir, 'callback', 'index.js'),
+        'callback-server': path.join(dir, 'callback', 'server.js'),
         uploader: path.join(dir, 'uploader', 'index.js'),
         'record-only': outfile,
       },
       bytes: { callback: byName('callback').bytes, uploader: byName('uploader').bytes, 'record-only': recordOnlyBytes },
+      inputBytes: {
+        callback: byName('callback').inputs.reduce((n, input) => n + statSync(path.join(ROOT, input)).size, 0),
+        uploader: byName('uploader').inputs.reduce((n, input) => n + statSync(path.join(ROOT, input)).size, 0),
+      },
       remove: () => rm(dir, { recursive: true, force: true }),
     };
   } catch (error) {

@@ -15,15 +15,15 @@ import { startKeyServer, testKeyPair, type KeyServer } from '../test/support/oss
 import { buildBenchBundles, type BenchBundles } from './bundles';
 import { signedCallbackRequest, type CallbackSigner } from './callback-requests';
 import { percentile, runHttpLoad, type LoadResult, type PreparedRequest } from './http-load';
-import { median, type BenchRow } from './measure';
+import { goal, pairedRow, type BenchRow } from './measure';
 
 /** Instances per function: the local stack's default, the same for both functions. */
 const INSTANCES = 4;
 const CONCURRENCIES = [1, 16, 64] as const;
 /** Requests per round at each concurrency; rounds alternate between the two functions. */
 const REQUESTS: Record<number, number> = { 1: 150, 16: 350, 64: 350 };
-/** Many short rounds, so that a burst of load from another process spoils one round's figure, not the median. */
-const ROUNDS = 7;
+/** Many short rounds, so that a burst of load from another process spoils one round's figure, not the median of the per-round ratios. */
+const ROUNDS = 9;
 /** Requests per instance before timing: the minified bundles need a few hundred calls before the JIT has compiled their hot paths. */
 const WARM_UP_PER_INSTANCE = 100;
 const TARGET = 0.9;
@@ -85,16 +85,14 @@ export async function benchCallback(): Promise<BenchRow[]> {
         const order: Fn[] = round % 2 === 0 ? ['callback', 'record-only'] : ['record-only', 'callback'];
         for (const fn of order) results[fn].push(await load(fn, REQUESTS[concurrency]!, concurrency));
       }
-      const rate = (fn: Fn) => median(results[fn].map((r) => r.rate));
-      const latencies = (fn: Fn) => results[fn].flatMap((r) => r.latenciesMs);
-      const ours = rate('callback');
-      const reference = rate('record-only');
-      const ratio = ours / reference;
-      rows.push({ name: `callback c=${concurrency}: req/s (verify+checks+record) vs record-only`, value: ours, unit: 'req/s', reference, ratio, target: `>= ${TARGET}`, met: ratio >= TARGET });
+      const rate = pairedRow({ values: results.callback.map((r) => r.rate), references: results['record-only'].map((r) => r.rate) });
+      rows.push({ name: `callback c=${concurrency}: req/s (verify+checks+record) vs record-only`, unit: 'req/s', ...rate, ...goal('target', rate.ratio!, TARGET) });
       for (const p of [50, 99]) {
-        const value = percentile(latencies('callback'), p);
-        const ref = percentile(latencies('record-only'), p);
-        rows.push({ name: `callback c=${concurrency}: p${p} latency vs record-only`, value, unit: 'ms', reference: ref, ratio: value / ref });
+        const latency = pairedRow({
+          values: results.callback.map((r) => percentile(r.latenciesMs, p)),
+          references: results['record-only'].map((r) => percentile(r.latenciesMs, p)),
+        });
+        rows.push({ name: `callback c=${concurrency}: p${p} latency vs record-only`, unit: 'ms', ...latency });
       }
     }
     const stats = fc.stats().functions;

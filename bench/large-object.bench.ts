@@ -9,7 +9,7 @@ import http from 'node:http';
 import OSS from 'ali-oss';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { buildBenchBundles } from './bundles';
-import type { BenchRow } from './measure';
+import { goal, type BenchRow } from './measure';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -101,6 +101,8 @@ export async function benchLargeObject(): Promise<BenchRow[]> {
     // timed run is the transfer, not a cold start.
     const warm = await s.fc.invoke('uploader', Buffer.from(JSON.stringify({ jobId: 'bench-large-warm', source: { url: s.sources.generatedUrl(24 * MiB) }, target: { key: 'bench/large/warm.bin' } })));
     if (!warm.ok) throw new Error(`large-object warm-up failed: ${warm.error?.errorMessage ?? warm.failure}`);
+    // The instance's peak after a small multipart job: the reference the 1 GiB peak is held against.
+    const warmRss = s.fc.stats().functions.uploader!.peakRssBytes;
 
     // Sent straight to the function, as an FC invocation: through the queue, a 1 GiB job
     // would outlive its message's visibility timeout and be delivered a second time.
@@ -126,8 +128,23 @@ export async function benchLargeObject(): Promise<BenchRow[]> {
     const ratio = value / reference;
     const rssMiB = peakRss / MiB;
     return [
-      { name: `large object 1 GiB url job: MiB/s vs bare ali-oss multipart (${PART_SIZE / MiB} MiB parts, ${PART_CONCURRENCY} in flight)`, value, unit: 'MiB/s', reference, ratio, target: `>= ${SPEED_TARGET}`, met: ratio >= SPEED_TARGET },
-      { name: 'large object 1 GiB url job: uploader peak RSS', value: rssMiB, unit: 'MiB', target: `<= ${RSS_LIMIT_MIB} MiB`, met: rssMiB <= RSS_LIMIT_MIB },
+      {
+        name: `large object 1 GiB url job: MiB/s vs bare ali-oss multipart (${PART_SIZE / MiB} MiB parts, ${PART_CONCURRENCY} in flight)`,
+        value,
+        unit: 'MiB/s',
+        reference,
+        ratio,
+        rounds: 1,
+        ...goal('target', ratio, SPEED_TARGET),
+      },
+      {
+        name: 'large object 1 GiB url job: uploader peak RSS vs after a 24 MiB job',
+        value: rssMiB,
+        unit: 'MiB',
+        reference: warmRss / MiB,
+        ratio: peakRss / warmRss,
+        ...goal('target', rssMiB, RSS_LIMIT_MIB, { atMost: true, unit: 'MiB' }),
+      },
     ];
   } finally {
     await stack?.close();

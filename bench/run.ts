@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark, prints one table and writes bench/results.json.
  * Figures are ratios against a reference measured in the same run, because absolute
- * times drift on a shared machine.
+ * times drift on a shared machine. Exit status 1 only when a target is missed (aims are
+ * reported, never failing), 2 when a benchmark could not run.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,9 @@ import { benchCallback } from './callback.bench';
 import { benchPipeline } from './pipeline.bench';
 import { benchLargeObject } from './large-object.bench';
 import { benchColdStart } from './cold-start.bench';
-import { formatTable, type BenchRow } from './measure';
+import { benchCallbackRuntime } from './callback-runtime.bench';
+import { benchCapacity } from './capacity.bench';
+import { formatTable, verdict, type BenchRow } from './measure';
 
 const benches: Record<string, () => Promise<BenchRow[]>> = {
   verify: benchVerify,
@@ -18,6 +21,8 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   pipeline: benchPipeline,
   'large-object': benchLargeObject,
   'cold-start': benchColdStart,
+  'callback-runtime': benchCallbackRuntime,
+  capacity: benchCapacity,
 };
 
 async function main(): Promise<void> {
@@ -35,8 +40,12 @@ async function main(): Promise<void> {
   }
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   console.log(formatTable(rows));
+  const { lines, failed } = verdict(rows);
+  console.log('');
+  for (const line of lines) console.log(line);
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(rows, null, 2) + '\n');
-  if (rows.some((r) => r.met === false)) process.exitCode = 1;
+  // Only a missed target fails the run; aims are for information.
+  if (failed) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

@@ -24,6 +24,10 @@ import { startUploadPage, type UploadPage } from './ticket/page-server';
 
 /** What the stack reports through its options' callbacks. */
 export type { FunctionLogEntry, TriggerEvent };
+import { FC_NODE20 } from './fc-host/custom-instances';
+
+/** The callback's instanceConcurrency in s.yaml (test/deploy/callback-runtime.test.ts keeps them equal). */
+export const CALLBACK_INSTANCE_CONCURRENCY = 20;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,6 +50,14 @@ export interface LocalStackOptions {
   extraKeyUrlPrefixes?: string[];
   /** Instances per function (default 4). */
   instances?: number;
+  /**
+   * How the callback runs: `custom.debian10` (default, as s.yaml deploys it: the HTTP
+   * server bundle, up to `instanceConcurrency` callbacks per instance) or `nodejs20` (the
+   * built-in runtime, one callback per instance).
+   */
+  callbackRuntime?: 'nodejs20' | 'custom.debian10';
+  /** Callbacks one custom-runtime instance serves at once (default s.yaml's, CALLBACK_INSTANCE_CONCURRENCY). */
+  callbackInstanceConcurrency?: number;
   /** The MNS trigger; `false` to start none (tests that invoke directly). */
   trigger?: false | { batchSize?: number; batchWindowMs?: number; visibilityTimeoutSec?: number; maxDeliveries?: number; concurrency?: number };
   onTriggerEvent?: (event: TriggerEvent) => void;
@@ -185,12 +197,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions: [
         {
           name: 'callback',
-          bundle: path.join(bundlesDir, 'callback', 'index.js'),
+          ...((options.callbackRuntime ?? 'custom.debian10') === 'custom.debian10'
+            ? {
+                bundle: path.join(bundlesDir, 'callback', 'server.js'),
+                runtime: 'custom.debian10' as const,
+                // As s.yaml starts it; the host runs FC's Node path as its own Node.
+                customRuntimeConfig: { command: [FC_NODE20], args: ['/code/server.js'], port: 9000 },
+                instanceConcurrency: options.callbackInstanceConcurrency ?? CALLBACK_INSTANCE_CONCURRENCY,
+              }
+            : { bundle: path.join(bundlesDir, 'callback', 'index.js') }),
           handler: 'index.handler',
           httpPort: callbackPort,
           timeoutMs: 10_000,
           concurrency: options.instances ?? 4,
           env: {
+            // The custom runtime's server listens on loopback only here (FC needs 0.0.0.0).
+            CALLBACK_LISTEN_HOST: '127.0.0.1',
             ...storeEnv,
             CALLBACK_TOKEN_SECRET: tokenSecret,
             CALLBACK_ALLOWED_BUCKETS: bucket,

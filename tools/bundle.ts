@@ -17,14 +17,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The functions and what must never end up in their bundle. */
-export const FUNCTIONS = {
+/**
+ * The bundles, where each goes (`<outdir>/<dir>/<file>`, default `<name>/index.js`) and
+ * what must never end up in it.
+ */
+export const FUNCTIONS: Record<string, { entry: string; dir?: string; file?: string; forbidden: string[] }> = {
   uploader: { entry: 'functions/uploader/index.ts', forbidden: [] as string[] },
   // The callback never uploads: ali-oss in its bundle would only slow its cold start.
   callback: { entry: 'functions/callback/index.ts', forbidden: ['node_modules/ali-oss/'] },
   // Signs PostObject policies with ali-oss and reads records; never uploads.
   ticket: { entry: 'functions/ticket/index.ts', forbidden: [] as string[] },
-} as const;
+  // The same callback as an HTTP server for FC's custom runtime (s.yaml runs it with
+  // instanceConcurrency > 1), beside index.js in the callback's code folder.
+  'callback-server': { entry: 'functions/callback/server.ts', dir: 'callback', file: 'server.js', forbidden: ['node_modules/ali-oss/'] },
+};
 
 export interface BuiltBundle {
   name: string;
@@ -43,7 +49,7 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
   const outdir = path.resolve(root, options.outdir ?? 'dist');
   const built: BuiltBundle[] = [];
   for (const [name, fn] of Object.entries(FUNCTIONS)) {
-    const outfile = path.join(outdir, name, 'index.js');
+    const outfile = path.join(outdir, fn.dir ?? name, fn.file ?? 'index.js');
     const result = await build({
       absWorkingDir: root,
       entryPoints: [fn.entry],
@@ -74,7 +80,7 @@ export async function buildFunctions(options: { outdir?: string; minify?: boolea
     // A map left by an earlier build would be deployed with code it does not describe.
     if (!(options.sourceMaps ?? false)) rmSync(`${outfile}.map`, { force: true });
     // The repository is "type": "module"; this marks the bundle as CommonJS wherever it is loaded.
-    writeFileSync(path.join(outdir, name, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(path.join(outdir, fn.dir ?? name, 'package.json'), '{ "type": "commonjs" }\n');
     built.push({ name, file: path.relative(root, outfile), bytes: statSync(outfile).size, inputs });
   }
   return built;

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS, type StoreConfig } from './co
 import { CAPTURED_RESPONSE, classifySdkError, REUSED_SOCKET, StoreError, type CapturedResponse, type RetryClass } from './errors';
 
 /** Operations of the SDK the store uses, by the SDK's method names. */
-export type TablestoreOperation = 'createTable' | 'describeTable' | 'getRow' | 'putRow' | 'updateRow' | 'getRange' | 'batchGetRow' | 'createIndex';
+export type TablestoreOperation = 'createTable' | 'describeTable' | 'getRow' | 'putRow' | 'updateRow' | 'getRange' | 'batchGetRow' | 'batchWriteRow' | 'createIndex';
 
 /** How one logical call may be retried and how long it may take in all. */
 export interface CallOptions {
@@ -105,6 +105,11 @@ export class TablestoreClient {
       if (Date.now() + delay >= options.deadlineAt) throw failure.error;
       await sleep(delay);
     }
+  }
+
+  /** The pause before attempt `attempt + 1` of something this client's caller retries itself (rows of a batch). */
+  retryDelay(attempt: number): number {
+    return backoffDelay(this.backoff.baseMs, this.backoff.capMs, attempt, this.backoff.random);
   }
 
   /** Closes this client's idle keep-alive connections. */

@@ -148,16 +148,28 @@ export function classifySdkError(err: unknown, operation: string): ClassifiedFai
   };
 }
 
+/**
+ * One row's failure inside a BatchWriteRow answer (HTTP 200, `is_ok` false): the same
+ * codes as a whole request's, without an HTTP status of their own. The BatchWriteRow
+ * reference says a batch can fail row by row while the answer is still 200, and that each
+ * row must be checked (https://www.alibabacloud.com/help/zh/tablestore/table-store-service/developer-reference/batchwriterow, read 2026-12-02).
+ *
+ * @example classifyRowError('BatchWriteRow', 'OTSServerBusy', 'Server is busy.') // => { error: throttled, retry: 'not_applied' }
+ */
+export function classifyRowError(operation: string, code: string | undefined, message: string | undefined): ClassifiedFailure {
+  return fromServiceAnswer(operation, undefined, code, message, undefined, undefined);
+}
+
 function fromServiceAnswer(
   operation: string,
-  status: number,
+  status: number | undefined,
   code: string | undefined,
   otsMessage: string | undefined,
   requestId: string | undefined,
   cause: unknown,
 ): ClassifiedFailure {
-  const details = { status, cause, ...(code ? { code } : {}), ...(requestId ? { requestId } : {}) };
-  const text = `Tablestore ${operation} failed with HTTP ${status}${code ? ` ${code}` : ''}${otsMessage ? `: ${otsMessage}` : ''}${
+  const details = { ...(status !== undefined ? { status } : {}), ...(cause !== undefined ? { cause } : {}), ...(code ? { code } : {}), ...(requestId ? { requestId } : {}) };
+  const text = `Tablestore ${operation} failed ${status !== undefined ? `with HTTP ${status}` : 'for a row'}${code ? ` ${code}` : ''}${otsMessage ? `: ${otsMessage}` : ''}${
     requestId ? ` (request id ${requestId})` : ''
   }`;
   if (code !== undefined && THROTTLING.has(code)) return { error: new StoreError('throttled', text, details), retry: 'not_applied' };
@@ -166,7 +178,7 @@ function fromServiceAnswer(
   }
   if (code !== undefined && UNAVAILABLE_NOT_APPLIED.has(code)) return { error: new StoreError('unavailable', text, details), retry: 'not_applied' };
   if (code === 'OTSTimeout') return { error: new StoreError('timeout', text, details), retry: 'maybe_applied' };
-  if ((code !== undefined && MAYBE_APPLIED.has(code)) || status >= 500) {
+  if ((code !== undefined && MAYBE_APPLIED.has(code)) || (status ?? 0) >= 500) {
     return { error: new StoreError('unavailable', text, details), retry: 'maybe_applied' };
   }
   if (code === 'OTSConditionCheckFail') return { error: new StoreError('condition_failed', text, details), retry: 'final' };

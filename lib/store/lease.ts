@@ -20,7 +20,8 @@
  */
 import { integerCell, LEASE_OWNER, LEASE_UNTIL, leaseFromRow, recordFromRow, rowExists } from './row';
 import { claimable, leaseHeldBy, statusIs, writeCondition } from './conditions';
-import type { RowAccess } from './row-access';
+import type TableStore from 'tablestore';
+import type { ColumnUpdates, RowAccess } from './row-access';
 
 /** Who holds a job and until when (epoch ms). */
 export interface Lease {
@@ -54,14 +55,14 @@ export function dropLease(): { DELETE_ALL: string[] } {
  */
 export async function claimJob(row: RowAccess, lease: Lease, now: number): Promise<ClaimResult> {
   for (let round = 0; round < 2; round += 1) {
-    const leaseCells = [{ [LEASE_OWNER]: lease.owner }, { [LEASE_UNTIL]: integerCell(lease.until) }];
+    const claim = claimWrite(lease, now);
     // Repeating the claim is harmless: a claim that was applied passes again as our own lease.
-    if (await row.update(writeCondition('IGNORE', claimable(lease.owner, now)), [{ PUT: leaseCells }], true)) return { kind: 'claimed' };
+    if (await row.update(claim.condition, claim.updates, true)) return { kind: 'claimed' };
     if (await countUploadedDelivery(row, now)) return { kind: 'uploaded' };
 
     const current = await row.read();
     if (!rowExists(current)) {
-      if (await row.put(writeCondition('EXPECT_NOT_EXIST'), leaseCells, true)) return { kind: 'claimed' };
+      if (await row.put(writeCondition('EXPECT_NOT_EXIST'), leaseCells(lease), true)) return { kind: 'claimed' };
       continue;
     }
     const held = leaseFromRow(current);
@@ -77,11 +78,26 @@ export async function claimJob(row: RowAccess, lease: Lease, now: number): Promi
  * INCREMENT is not idempotent.
  */
 export function countUploadedDelivery(row: RowAccess, now: number): Promise<boolean> {
-  return row.update(
-    writeCondition('EXPECT_EXIST', statusIs('uploaded')),
-    [{ PUT: [{ updated_at: integerCell(now) }] }, { INCREMENT: [{ deliveries: integerCell(1) }] }, dropLease()],
-    false,
-  );
+  const count = countWrite(now);
+  return row.update(count.condition, count.updates, false);
+}
+
+/** The cells of a lease. */
+function leaseCells(lease: Lease): Array<Record<string, unknown>> {
+  return [{ [LEASE_OWNER]: lease.owner }, { [LEASE_UNTIL]: integerCell(lease.until) }];
+}
+
+/** The claim as one conditional UpdateRow (its condition and updates), for a single row or a batch row. */
+export function claimWrite(lease: Lease, now: number): { condition: TableStore.Condition; updates: ColumnUpdates } {
+  return { condition: writeCondition('IGNORE', claimable(lease.owner, now)), updates: [{ PUT: leaseCells(lease) }] };
+}
+
+/** The count of an uploaded job's delivery as one conditional UpdateRow (it drops the lease too). */
+export function countWrite(now: number): { condition: TableStore.Condition; updates: ColumnUpdates } {
+  return {
+    condition: writeCondition('EXPECT_EXIST', statusIs('uploaded')),
+    updates: [{ PUT: [{ updated_at: integerCell(now) }] }, { INCREMENT: [{ deliveries: integerCell(1) }] }, dropLease()],
+  };
 }
 
 /** Drops the lease if `owner` still holds it; false when it did not (nothing written). */

@@ -5,12 +5,14 @@ import { statusBelow, statusMissing, writeCondition } from './conditions';
 import { DEFAULT_TABLE, type StoreConfig } from './config';
 import { StoreError } from './errors';
 import { claimJob, countUploadedDelivery, dropLease, releaseLease, type ClaimResult, type Lease } from './lease';
+import { claimJobs, countUploadedJobs, type BatchContext, type PerJob } from './batch-claim';
 import { absentFieldColumns, checkJobId, checkOutcome, integerCell, JOB_ID, newRecord, outcomeCells, PK_HASH, recordFromRow } from './row';
 import { RowAccess } from './row-access';
 import { STATUS_INDEX_COLUMNS, statusIndexMeta } from './status-index';
 
 export { StoreError } from './errors';
 export type { ClaimResult, Lease } from './lease';
+export type { PerJob } from './batch-claim';
 
 /** What `record` did. */
 export interface RecordResult {
@@ -172,6 +174,30 @@ export class RecordStore {
     return countUploadedDelivery(this.row(jobId), Date.now());
   }
 
+  /**
+   * `claim` for many jobs in one batched call (lib/store/batch-claim.ts): one BatchWriteRow
+   * for the claims, one more only when some jobs are already uploaded. Each job gets what
+   * `claim` would have returned, or the StoreError it would have thrown. Ids must be distinct.
+   *
+   * @example
+   * const claims = await store.claimMany(['inv-1', 'inv-2'], lease);
+   * claims.get('inv-1') // => { ok: true, value: { kind: 'claimed' } }
+   */
+  async claimMany(jobIds: readonly string[], lease: Lease): Promise<Map<string, PerJob<ClaimResult>>> {
+    for (const jobId of jobIds) checkJobId(jobId);
+    if (lease.owner === '' || !Number.isSafeInteger(lease.until)) throw new StoreError('invalid_outcome', 'a lease needs an owner and an integer end time', { retryable: false });
+    return claimJobs(this.batch(), jobIds, lease, Date.now());
+  }
+
+  /**
+   * `countUploaded` for many jobs in one BatchWriteRow: each job true (counted, lease
+   * dropped), false (not uploaded: nothing written) or its StoreError. Ids must be distinct.
+   */
+  async countUploadedMany(jobIds: readonly string[]): Promise<Map<string, PerJob<boolean>>> {
+    for (const jobId of jobIds) checkJobId(jobId);
+    return countUploadedJobs(this.batch(), jobIds, Date.now());
+  }
+
   /** Gives a claimed job back (its delivery will come again) if `owner` still holds it. */
   async release(jobId: string, owner: string): Promise<boolean> {
     checkJobId(jobId);
@@ -185,6 +211,11 @@ export class RecordStore {
 
   private row(jobId: string): RowAccess {
     return new RowAccess(this.client, this.table, jobId, this.deadline());
+  }
+
+  private batch(): BatchContext {
+    const deadlineAt = this.deadline();
+    return { client: this.client, table: this.table, deadlineAt, row: (jobId) => new RowAccess(this.client, this.table, jobId, deadlineAt) };
   }
 
   private checkSchema(described: DescribedTable): void {

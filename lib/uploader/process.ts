@@ -4,6 +4,10 @@
  * concurrency. Every delivery ends in a record, an invalid one included. One job's
  * transient failure never stops the others: they finish, and then the batch fails as a
  * whole so the queue delivers it again; the jobs already done are then only counted.
+ *
+ * Store calls are made per batch where they can be: every job's claim in one batched
+ * write before the uploads, every uploaded job's delivery count in one after them
+ * (lib/store/batch-claim.ts). Per job there remains only the callback's own write.
  */
 import { randomUUID } from 'node:crypto';
 import type { Delivery } from '../jobs/delivery';
@@ -11,7 +15,9 @@ import { ReasonedError } from '../errors';
 import { log } from '../log';
 import { plural } from '../plural';
 import type { Outcome } from '../records/record';
-import type { Lease } from '../store/lease';
+import type { ClaimResult, Lease } from '../store/lease';
+import type { PerJob } from '../store/batch-claim';
+import { StoreError } from '../store/errors';
 import type { RecordStore } from '../store/store';
 import { describeError, reasonOf } from './errors';
 import { uploadJob, type UploadDeps } from './upload';
@@ -58,7 +64,7 @@ export class JobInProgressError extends ReasonedError<'job_in_progress'> {
 }
 
 /** The store operations the uploader uses. */
-export type UploaderStore = Pick<RecordStore, 'claim' | 'countUploaded' | 'release' | 'record'>;
+export type UploaderStore = Pick<RecordStore, 'claim' | 'claimMany' | 'countUploaded' | 'countUploadedMany' | 'release' | 'record'>;
 
 export interface ProcessDeps {
   store: UploaderStore;
@@ -86,19 +92,29 @@ const LEVEL: Record<JobOutcome, 'info' | 'warn' | 'error'> = {
   retry_later: 'error',
 };
 
-async function handleDelivery(delivery: Delivery, deps: ProcessDeps, lease: Lease): Promise<Omit<JobReport, 'index' | 'ms'>> {
+/** What a delivery came to: a final report, or an upload whose delivery count is still due. */
+type Handled = { kind: 'done'; report: Omit<JobReport, 'index' | 'ms'> } | { kind: 'count'; jobId: string; bytes: number; bucket: string; key: string; multipart: boolean };
+
+const done = (report: Omit<JobReport, 'index' | 'ms'>): Handled => ({ kind: 'done', report });
+
+async function handleDelivery(delivery: Delivery, deps: ProcessDeps, lease: Lease, batchClaim: PerJob<ClaimResult> | undefined): Promise<Handled> {
   const { store } = deps;
   if (!delivery.job) {
     // Recorded under the job's id when it had a usable one, else under `invalid-…`.
     const error = delivery.error!;
     const jobId = delivery.recordId;
     await store.record({ jobId, status: 'failed', recordedBy: 'uploader', error: error.message, reason: error.reason }, { countDelivery: true });
-    return { jobId, outcome: 'invalid', reason: error.reason, error: error.message };
+    return done({ jobId, outcome: 'invalid', reason: error.reason, error: error.message });
   }
 
   const job = delivery.job;
-  const claim = await store.claim(job.jobId, lease);
-  if (claim.kind === 'uploaded') return { jobId: job.jobId, outcome: 'skipped_already_uploaded' };
+  // The batch claimed the first delivery of each job already; a later delivery of the same
+  // job in this batch claims on its own once the earlier one has finished.
+  let claim: ClaimResult;
+  if (batchClaim === undefined) claim = await store.claim(job.jobId, lease);
+  else if (batchClaim.ok) claim = batchClaim.value;
+  else throw batchClaim.error;
+  if (claim.kind === 'uploaded') return done({ jobId: job.jobId, outcome: 'skipped_already_uploaded' });
   if (claim.kind === 'held') throw new JobInProgressError(job.jobId, claim.lease);
   try {
     return await uploadClaimed(job.jobId, delivery, deps);
@@ -110,38 +126,56 @@ async function handleDelivery(delivery: Delivery, deps: ProcessDeps, lease: Leas
   }
 }
 
-async function uploadClaimed(jobId: string, delivery: Delivery, deps: ProcessDeps): Promise<Omit<JobReport, 'index' | 'ms'>> {
+async function uploadClaimed(jobId: string, delivery: Delivery, deps: ProcessDeps): Promise<Handled> {
   const { store } = deps;
   const job = delivery.job!;
   const result = await uploadJob(job, deps.upload);
-  const done = { countDelivery: true, releaseLease: true };
+  const finished = { countDelivery: true, releaseLease: true };
   switch (result.kind) {
-    case 'uploaded': {
-      // The callback wrote the record; this delivery only needs counting (and the lease dropped).
-      if (await store.countUploaded(jobId)) return { jobId, outcome: 'uploaded', bytes: result.bytes };
-      // OSS got a 200 from something at CALLBACK_URL that did not record the job (a
-      // misrouted URL): the object is stored, so say so rather than lose the job.
-      const outcome: Outcome = {
-        jobId,
-        status: 'stored_unconfirmed',
-        recordedBy: 'uploader',
-        bucket: result.bucket,
-        object: result.key,
-        size: result.bytes,
-        operation: result.multipart ? 'CompleteMultipartUpload' : 'PutObject',
-        error: 'the callback answered 200 but wrote no record',
-        reason: 'callback_not_recorded',
-        ...(job.vars && Object.keys(job.vars).length > 0 ? { vars: job.vars } : {}),
-      };
-      await store.record(outcome, done);
-      return { jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_not_recorded', error: outcome.error! };
-    }
+    case 'uploaded':
+      // The callback wrote the record; this delivery only needs counting (and the lease
+      // dropped), which the batch does for all its uploads at once at the end.
+      return { kind: 'count', jobId, bytes: result.bytes, bucket: result.bucket, key: result.key, multipart: result.multipart };
     case 'stored_unconfirmed':
-      await store.record(result.outcome, done);
-      return { jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_failed', error: result.outcome.error! };
+      await store.record(result.outcome, finished);
+      return done({ jobId, outcome: 'stored_unconfirmed', bytes: result.bytes, reason: 'callback_failed', error: result.outcome.error! });
     case 'failed':
-      await store.record(result.outcome, done);
-      return { jobId, outcome: 'failed', reason: result.reason, error: result.outcome.error! };
+      await store.record(result.outcome, finished);
+      return done({ jobId, outcome: 'failed', reason: result.reason, error: result.outcome.error! });
+  }
+}
+
+/**
+ * After an upload whose callback answered 200 but whose count found no `uploaded` record:
+ * OSS got a 200 from something at CALLBACK_URL that did not record the job (a misrouted
+ * URL). The object is stored, so say so rather than lose the job.
+ */
+async function recordUnconfirmed(pending: Extract<Handled, { kind: 'count' }>, delivery: Delivery, store: UploaderStore): Promise<Omit<JobReport, 'index' | 'ms'>> {
+  const job = delivery.job!;
+  const outcome: Outcome = {
+    jobId: pending.jobId,
+    status: 'stored_unconfirmed',
+    recordedBy: 'uploader',
+    bucket: pending.bucket,
+    object: pending.key,
+    size: pending.bytes,
+    operation: pending.multipart ? 'CompleteMultipartUpload' : 'PutObject',
+    error: 'the callback answered 200 but wrote no record',
+    reason: 'callback_not_recorded',
+    ...(job.vars && Object.keys(job.vars).length > 0 ? { vars: job.vars } : {}),
+  };
+  await store.record(outcome, { countDelivery: true, releaseLease: true });
+  return { jobId: pending.jobId, outcome: 'stored_unconfirmed', bytes: pending.bytes, reason: 'callback_not_recorded', error: outcome.error! };
+}
+
+/** Every job's result, or the same error for all when the batch call failed as a whole. */
+async function perJob<T>(jobIds: readonly string[], call: () => Promise<Map<string, PerJob<T>>>): Promise<Map<string, PerJob<T>>> {
+  if (jobIds.length === 0) return new Map();
+  try {
+    return await call();
+  } catch (error) {
+    const failed: PerJob<T> = { ok: false, error: error instanceof StoreError ? error : new StoreError('unavailable', describeError(error), { cause: error }) };
+    return new Map(jobIds.map((id) => [id, failed]));
   }
 }
 
@@ -158,6 +192,24 @@ async function uploadClaimed(jobId: string, delivery: Delivery, deps: ProcessDep
 export async function processDeliveries(deliveries: readonly Delivery[], deps: ProcessDeps): Promise<BatchSummary> {
   const lease = deps.lease ?? { owner: deps.requestId || randomUUID(), until: Date.now() + DEFAULT_LEASE_MS };
   const reports: JobReport[] = new Array<JobReport>(deliveries.length);
+
+  // One batched claim for the first delivery of every job in the batch (store calls per
+  // batch, not per job: lib/store/batch-claim.ts).
+  const firstOf = new Map<string, number>();
+  deliveries.forEach((d, position) => {
+    if (d.job && !firstOf.has(d.job.jobId)) firstOf.set(d.job.jobId, position);
+  });
+  const claims = await perJob([...firstOf.keys()], () => deps.store.claimMany([...firstOf.keys()], lease));
+
+  const finish = (position: number, report: JobReport): void => {
+    const delivery = deliveries[position]!;
+    if (delivery.messageId !== undefined) report.messageId = delivery.messageId;
+    reports[position] = report;
+    log(LEVEL[report.outcome], { fn: 'uploader', requestId: deps.requestId, ...report });
+  };
+  // Uploads whose delivery count is still due, by job id, counted together at the end.
+  const toCount = new Map<string, { position: number; started: number; pending: Extract<Handled, { kind: 'count' }> }>();
+
   let next = 0;
   // The last delivery of each job id started so far. A queue may put the same job twice
   // in one batch; both hold this invocation's lease, so side by side both would upload.
@@ -171,29 +223,51 @@ export async function processDeliveries(deliveries: readonly Delivery[], deps: P
       const delivery = deliveries[position]!;
       const jobId = delivery.recordId;
       const previous = lastOfJob.get(jobId);
-      let done!: () => void;
-      const mine = new Promise<void>((resolve) => (done = resolve));
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => (release = resolve));
       lastOfJob.set(jobId, mine);
       if (previous !== undefined) await previous;
       const started = Date.now();
-      let report: JobReport;
+      let report: JobReport | undefined;
       try {
-        report = { index: delivery.index, ...(await handleDelivery(delivery, deps, lease)), ms: 0 };
+        const handled = await handleDelivery(delivery, deps, lease, firstOf.get(jobId) === position ? claims.get(jobId) : undefined);
+        if (handled.kind === 'done') report = { index: delivery.index, ...handled.report, ms: 0 };
+        else if (!toCount.has(handled.jobId)) toCount.set(handled.jobId, { position, started, pending: handled });
+        else if (await deps.store.countUploaded(handled.jobId)) report = { index: delivery.index, jobId, outcome: 'uploaded', bytes: handled.bytes, ms: 0 };
+        else report = { index: delivery.index, ...(await recordUnconfirmed(handled, delivery, deps.store)), ms: 0 };
       } catch (error) {
         // Transient upload failures and store failures alike: this job comes again.
         report = { index: delivery.index, jobId, outcome: 'retry_later', ms: 0, reason: reasonOf(error), error: describeError(error) };
       } finally {
-        done();
+        release();
         if (lastOfJob.get(jobId) === mine) lastOfJob.delete(jobId);
       }
-      if (delivery.messageId !== undefined) report.messageId = delivery.messageId;
-      report.ms = Date.now() - started;
-      reports[position] = report;
-      log(LEVEL[report.outcome], { fn: 'uploader', requestId: deps.requestId, ...report });
+      if (report !== undefined) finish(position, { ...report, ms: Date.now() - started });
     }
   };
   const workers = Math.max(1, Math.min(deps.concurrency, deliveries.length));
   await Promise.all(Array.from({ length: workers }, worker));
+
+  // One batched delivery count for every upload of the batch.
+  const counted = await perJob([...toCount.keys()], () => deps.store.countUploadedMany([...toCount.keys()]));
+  await Promise.all(
+    [...toCount.entries()].map(async ([jobId, { position, started, pending }]) => {
+      const delivery = deliveries[position]!;
+      const count = counted.get(jobId)!;
+      let report: JobReport;
+      try {
+        if (!count.ok) throw count.error;
+        report = count.value
+          ? { index: delivery.index, jobId, outcome: 'uploaded', bytes: pending.bytes, ms: 0 }
+          : { index: delivery.index, ...(await recordUnconfirmed(pending, delivery, deps.store)), ms: 0 };
+      } catch (error) {
+        // The object is stored and (most likely) recorded; only the count is missing. The
+        // delivery comes again, finds the job uploaded and is counted then.
+        report = { index: delivery.index, jobId, outcome: 'retry_later', ms: 0, reason: reasonOf(error), error: describeError(error) };
+      }
+      finish(position, { ...report, ms: Date.now() - started });
+    }),
+  );
 
   const counts: Record<JobOutcome, number> = { uploaded: 0, stored_unconfirmed: 0, failed: 0, skipped_already_uploaded: 0, invalid: 0, retry_later: 0 };
   for (const report of reports) counts[report.outcome] += 1;

@@ -27,6 +27,7 @@ import { AsyncQueue, type AsyncStats } from './async-queue';
 import { FcFunctionNotFoundError, FcHostConfigError, type FcFunctionErrorBody } from './errors';
 import { buildHttpEvent, functionErrorAnswer, httpAnswerFromResult, writeAnswer } from './http-trigger';
 import { InstancePool, type EncodedValue, type FunctionLogEntry, type InvokeOutcome, type RuntimeContext } from './instances';
+import { CustomRuntimePool } from './custom-instances';
 import { answerApiRequest, apiError, SYNC_PAYLOAD_LIMIT, type InvokeApiDeps, type SyncRun } from './invoke-api';
 import { answerApiRequestV3, V3_PATH_PREFIX } from './invoke-api-v3';
 import { checkJwt, compileJwtAuth, jwtRefusalAnswer, withClaimHeaders, type JwtCheck, type JwtTriggerAuth } from './jwt-auth';
@@ -51,8 +52,19 @@ export interface FcFunctionSpec {
   timeoutMs?: number;
   /** Reported as `context.function.memory` and FC_FUNCTION_MEMORY_SIZE (default 512); not enforced. */
   memoryMb?: number;
-  /** Most instances at once (default 4); each serves one request at a time, more requests wait. */
+  /** Most instances at once (default 4); more requests wait. */
   concurrency?: number;
+  /**
+   * `nodejs20` (default): FC 3.0's built-in runtime, one request per instance.
+   * `custom.debian10`: a custom runtime, the code an HTTP server started by
+   * `customRuntimeConfig` that serves up to `instanceConcurrency` requests at once
+   * (custom-instances.ts).
+   */
+  runtime?: 'nodejs20' | 'custom.debian10';
+  /** The custom runtime's start command (`command` then `args`, as in s.yaml); `port` is not used locally (each instance gets a free one). */
+  customRuntimeConfig?: { command: string[]; args?: string[]; port?: number };
+  /** Requests one custom-runtime instance serves at once, 1–200 (default 1); built-in runtimes take one whatever this says. */
+  instanceConcurrency?: number;
   /** Retries of a failed async invocation, 0–8 (default 2). */
   asyncRetries?: number;
   /** Serve an HTTP trigger for this function (default true). */
@@ -113,6 +125,7 @@ export interface FcAsyncAccepted {
 
 /** Counters of one function. */
 export interface FcFunctionStats {
+  runtime: 'nodejs20' | 'custom.debian10';
   invocations: number;
   succeeded: number;
   failed: number;
@@ -124,6 +137,10 @@ export interface FcFunctionStats {
   waiting: number;
   /** Highest peak RSS any instance of the function reported. */
   peakRssBytes: number;
+  /** Most instances at once. */
+  peakInstances: number;
+  /** Instance time spent with at least one request in flight, summed over instances: what FC bills as execution duration. */
+  activeMs: number;
 }
 
 export interface FcHostStats {
@@ -162,7 +179,7 @@ interface Deployed {
   memoryMb: number;
   retries: number;
   triggerId: string;
-  pool: InstancePool;
+  pool: InstancePool | CustomRuntimePool;
   jwt?: JwtCheck;
   counters: { invocations: number; succeeded: number; failed: number; timeouts: number; crashes: number };
   trigger?: { server: Server; url: string };
@@ -178,13 +195,20 @@ function checkSpec(spec: FcFunctionSpec): { handler: string; exportName: string 
   const moduleName = basename(spec.bundle, extname(spec.bundle));
   const handler = spec.handler ?? `${moduleName}.handler`;
   const dot = handler.lastIndexOf('.');
-  if (dot <= 0 || handler.slice(0, dot) !== moduleName) {
+  // A custom runtime's code is its own server: FC passes the handler on but nothing uses it.
+  if (spec.runtime !== 'custom.debian10' && (dot <= 0 || handler.slice(0, dot) !== moduleName)) {
     throw new FcHostConfigError('invalid_function_spec', `handler '${handler}' of ${spec.name} must be '${moduleName}.<export>' for bundle ${spec.bundle}`);
   }
   const retries = spec.asyncRetries ?? 2;
   if (!Number.isInteger(retries) || retries < 0 || retries > 8) throw new FcHostConfigError('invalid_function_spec', `asyncRetries of ${spec.name} must be 0–8`);
   for (const [key, n] of [['timeoutMs', spec.timeoutMs], ['memoryMb', spec.memoryMb], ['concurrency', spec.concurrency]] as const) {
     if (n !== undefined && (!Number.isFinite(n) || n <= 0)) throw new FcHostConfigError('invalid_function_spec', `${key} of ${spec.name} must be positive`);
+  }
+  const concurrency = spec.instanceConcurrency ?? 1;
+  // The fc3 component's schema: instanceConcurrency is an integer 1-200 (test/conformance/fc3/schema.json).
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 200) throw new FcHostConfigError('invalid_function_spec', `instanceConcurrency of ${spec.name} must be an integer 1–200`);
+  if ((spec.runtime ?? 'nodejs20') === 'custom.debian10' && !(spec.customRuntimeConfig?.command.length ?? 0)) {
+    throw new FcHostConfigError('invalid_function_spec', `${spec.name}: a custom runtime needs customRuntimeConfig.command`);
   }
   let size = 0;
   for (const [key, value] of Object.entries(spec.env ?? {})) {
@@ -256,7 +280,8 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
   let closed = false;
 
   const onLog = (entry: FunctionLogEntry) => {
-    log(`${new Date().toISOString()} ${entry.fn} ${entry.requestId} [${entry.level}] ${entry.message}`);
+    // Formatted only for a listener: under load every function line passes through here.
+    if (options.log) options.log(`${new Date().toISOString()} ${entry.fn} ${entry.requestId} [${entry.level}] ${entry.message}`);
     options.onLog?.(entry);
   };
 
@@ -283,6 +308,8 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
           : {}),
         ...spec.env,
       };
+      const maxInstances = spec.concurrency ?? 4;
+      const custom = spec.runtime === 'custom.debian10' ? spec.customRuntimeConfig : undefined;
       functions.set(spec.name, {
         spec,
         handler,
@@ -290,7 +317,12 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
         memoryMb,
         retries: spec.asyncRetries ?? 2,
         triggerId: randomUUID(),
-        pool: new InstancePool({ fnName: spec.name, codeFile, exportName, env, maxInstances: spec.concurrency ?? 4, timeoutMs, onLog }),
+        pool: custom
+          ? new CustomRuntimePool(
+              { fnName: spec.name, codeDir: join(codeRoot, spec.name), command: [...custom.command, ...(custom.args ?? [])], env, maxInstances, instanceConcurrency: spec.instanceConcurrency ?? 1, timeoutMs, onLog },
+              memoryMb,
+            )
+          : new InstancePool({ fnName: spec.name, codeFile, exportName, env, maxInstances, timeoutMs, onLog }),
         ...(spec.httpAuth ? { jwt: compileJwtAuth(spec.httpAuth.authConfig) } : {}),
         counters: { invocations: 0, succeeded: 0, failed: 0, timeouts: 0, crashes: 0 },
       });
@@ -389,6 +421,19 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
         writeAnswer(res, { ...answer, headers: { ...answer.headers, 'X-Fc-Error-Type': 'FcCommonError' } }, requestId);
         return;
       }
+      if (fn.pool instanceof CustomRuntimePool) {
+        // A custom runtime gets the request itself, with FC's context headers.
+        fn.counters.invocations++;
+        const answer = await fn.pool.proxy({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, contextFor(fn, requestId));
+        if (answer.ok) fn.counters.succeeded++;
+        else {
+          fn.counters.failed++;
+          if (answer.kind === 'timeout') fn.counters.timeouts++;
+          if (answer.kind === 'crash') fn.counters.crashes++;
+        }
+        writeAnswer(res, answer.ok ? { status: answer.status, headers: answer.headers, body: answer.body } : functionErrorAnswer(answer.error), requestId);
+        return;
+      }
       const event = buildHttpEvent(req, body, { requestId, accountId, triggerId: fn.triggerId, bodyEncoding: fn.spec.httpBodyEncoding ?? 'auto' });
       if (fn.jwt) {
         // FC checks the token before the function runs; a refused request never reaches it.
@@ -470,7 +515,7 @@ export async function startFcHost(options: FcHostOptions): Promise<FcHost> {
     asyncIdle: () => asyncQueue.idle(),
     stats() {
       const out: Record<string, FcFunctionStats> = {};
-      for (const [name, fn] of functions) out[name] = { ...fn.counters, ...fn.pool.stats() };
+      for (const [name, fn] of functions) out[name] = { runtime: fn.spec.runtime ?? 'nodejs20', ...fn.counters, ...fn.pool.stats() };
       return { functions: out, async: asyncQueue.stats() };
     },
     async close() {

@@ -73,6 +73,10 @@ export interface PoolStats {
   waiting: number;
   coldStarts: number;
   peakRssBytes: number;
+  /** Most instances that existed at once. */
+  peakInstances: number;
+  /** Time instances spent on requests, summed (one request per instance: the requests' durations). */
+  activeMs: number;
 }
 
 interface Pending {
@@ -216,6 +220,8 @@ export class InstancePool {
   private readonly waiters: Array<(instance: Instance | undefined) => void> = [];
   private coldStarts = 0;
   private peakRssBytes = 0;
+  private peakInstances = 0;
+  private activeMs = 0;
   private closed = false;
 
   constructor(private readonly config: PoolConfig) {}
@@ -234,6 +240,7 @@ export class InstancePool {
       return { ok: false, kind: 'init', error: initError, durationMs: Date.now() - started, maxRssBytes: instance.maxRssBytes, logs: [] };
     }
     const outcome = await instance.run(event, context, this.config.timeoutMs);
+    this.activeMs += outcome.durationMs;
     this.peakRssBytes = Math.max(this.peakRssBytes, outcome.maxRssBytes);
     this.release(instance);
     return outcome;
@@ -242,7 +249,15 @@ export class InstancePool {
   stats(): PoolStats {
     let busy = 0;
     for (const i of this.instances) if (i.busy) busy++;
-    return { instances: this.instances.size, busy, waiting: this.waiters.length, coldStarts: this.coldStarts, peakRssBytes: this.peakRssBytes };
+    return {
+      instances: this.instances.size,
+      busy,
+      waiting: this.waiters.length,
+      coldStarts: this.coldStarts,
+      peakRssBytes: this.peakRssBytes,
+      peakInstances: this.peakInstances,
+      activeMs: this.activeMs,
+    };
   }
 
   /** Stops every instance; waiting requests are never served. */
@@ -271,6 +286,7 @@ export class InstancePool {
     const instance = new Instance(this.config, (dead) => this.onDeath(dead));
     instance.busy = true;
     this.instances.add(instance);
+    this.peakInstances = Math.max(this.peakInstances, this.instances.size);
     return instance;
   }
 

@@ -58,6 +58,9 @@ export interface MnsEmulator {
   queueStats(name: string): MnsQueueStats;
   /** Names of the existing queues. */
   queueNames(): string[];
+  /** Requests received so far, by operation name (`BatchReceiveMessage`: 3), faulted ones included; what MNS bills per request. */
+  requestCounts(): Record<string, number>;
+  resetRequestCounts(): void;
   /** Ends pending long polls and stops listening. */
   close(): Promise<void>;
 }
@@ -75,7 +78,8 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
   const inProgress = new Set<AbortController>();
   let url = '';
   const account = new MnsAccount((name) => `${url}/queues/${name}`);
-  const ctx = { account, credentials, faults, inProgress };
+  const requestCounts = new Map<string, number>();
+  const ctx = { account, credentials, faults, inProgress, requestCounts };
 
   const server: Server = createServer((req, res) => {
     void handleMnsRequest(ctx, req, res);
@@ -96,6 +100,8 @@ export async function startMnsEmulator(options: MnsEmulatorOptions = {}): Promis
     faults,
     queueStats: (name) => account.queue(name).counts(Date.now()),
     queueNames: () => account.names(),
+    requestCounts: () => Object.fromEntries(requestCounts),
+    resetRequestCounts: () => requestCounts.clear(),
     close: async () => {
       for (const request of inProgress) request.abort();
       account.closeAll();

@@ -61,6 +61,8 @@ export interface MnsServerContext {
   faults: FaultInjector;
   /** Requests in progress, aborted when the emulator closes so long polls end at once. */
   inProgress: Set<AbortController>;
+  /** Requests by operation name, when the emulator keeps count (faulted ones included, as the other emulators count). */
+  requestCounts?: Map<string, number>;
 }
 
 type Query = Map<string, string>;
@@ -232,6 +234,7 @@ export async function handleMnsRequest(ctx: MnsServerContext, req: IncomingMessa
     if (bytes.length > MAX_BODY_BYTES) throw outOfRange('Content-Length', 0, MAX_BODY_BYTES, 'bytes');
     const body = bytes.toString('utf8');
     const { operation, run } = route(ctx, req, body);
+    ctx.requestCounts?.set(operation, (ctx.requestCounts.get(operation) ?? 0) + 1);
     const fault = await ctx.faults.apply(operation, req.socket);
     if (fault === 'dropped') return;
     if (fault) throw new MnsError(fault.status, fault.code, fault.message);

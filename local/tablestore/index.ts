@@ -15,6 +15,7 @@ import { FaultInjector } from '../faults';
 import { Database } from './engine/database';
 import { openJournal } from './engine/journal';
 import { createHandlers } from './protocol/handlers';
+import { CapacityMeter } from './protocol/capacity';
 import { createRequestListener } from './server';
 import { closeServer, listen, serverUrl } from '../serve';
 
@@ -43,6 +44,9 @@ export interface TablestoreEmulator {
   faults: FaultInjector;
   /** Requests received so far, by operation name (`UpdateRow`: 3), faulted ones included. */
   requestCounts(): Record<string, number>;
+  /** Capacity units consumed so far, as the service meters them (protocol/capacity.ts). */
+  capacityUnits(): { read: number; write: number };
+  /** Clears the request counts and the capacity units. */
   resetRequestCounts(): void;
   close(): Promise<void>;
 }
@@ -64,7 +68,8 @@ export async function startTablestoreEmulator(options: TablestoreEmulatorOptions
   journal?.load(db);
   const faults = new FaultInjector();
   const requestCounts = new Map<string, number>();
-  const server = createServer(createRequestListener({ credentials, faults, handlers: createHandlers(db), requestCounts }));
+  const meter = new CapacityMeter();
+  const server = createServer(createRequestListener({ credentials, faults, handlers: createHandlers(db, { meter, faults }), requestCounts }));
   server.keepAliveTimeout = 5000;
 
   const port = await listen(server, options.port ?? 0, host);
@@ -73,7 +78,11 @@ export async function startTablestoreEmulator(options: TablestoreEmulatorOptions
     ...credentials,
     faults,
     requestCounts: () => Object.fromEntries(requestCounts),
-    resetRequestCounts: () => requestCounts.clear(),
+    capacityUnits: () => ({ read: meter.read, write: meter.write }),
+    resetRequestCounts: () => {
+      requestCounts.clear();
+      meter.reset();
+    },
     close: () => closeServer(server),
   };
 }

@@ -49,11 +49,13 @@ describe('deploy/ram policies', () => {
     assert.deepEqual(trust.Statement.map((s) => [s.Action, s.Principal]), [['sts:AssumeRole', { Service: ['fc.aliyuncs.com'] }]]);
   });
 
-  test('uploader: uploads, reads for HEAD and sources, records rows, dead-letters, logs; nothing else', () => {
+  test('uploader: uploads, reads for HEAD and sources, records rows (claims and counts batched), dead-letters, logs; nothing else', () => {
     const policy = load('uploader-policy.json');
+    // A RAM action is the API's name with the ots: prefix (Tablestore "Custom RAM policy",
+    // https://www.alibabacloud.com/help/en/tablestore/tablestore-ram-policy/, read 2026-12-02).
     assert.deepEqual(
       [...new Set(actions(policy))],
-      ['log:PostLogStoreLogs', 'mns:SendMessage', 'oss:AbortMultipartUpload', 'oss:GetObject', 'oss:PutObject', 'ots:GetRow', 'ots:PutRow', 'ots:UpdateRow'],
+      ['log:PostLogStoreLogs', 'mns:SendMessage', 'oss:AbortMultipartUpload', 'oss:GetObject', 'oss:PutObject', 'ots:BatchWriteRow', 'ots:GetRow', 'ots:PutRow', 'ots:UpdateRow'],
     );
     const arns = resources(policy);
     assert.ok(arns.includes(`acs:mns:<region>:<account-id>:/queues/${vars.deadLetterQueue}/messages`));

@@ -20,6 +20,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { DEFAULT_TIMEOUT_MS, storeConfigFromEnv } from '../../lib/store/config';
 import { loadFcApiStructures, structureErrors } from '../support/fc-api-structures';
 import { ticketConfigFromEnv } from '../../lib/ticket/config';
+import { FUNCTIONS as BUNDLES } from '../../tools/bundle';
+import { CALLBACK_INSTANCE_CONCURRENCY } from '../../local/stack';
 
 const root = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -161,6 +163,8 @@ describe('s.yaml against the fc3 schema', () => {
       ['too many async retries', (p) => ((p.asyncInvokeConfig as Obj).maxAsyncRetryAttempts = 9)],
       ['non-string environment value', (p) => ((p.environmentVariables as Obj).OSS_BUCKET = 42)],
       ['unknown trigger type', (p) => ((p.triggers as Obj[])[0].triggerType = 'queue')],
+      ['instanceConcurrency over 200', (p) => (p.instanceConcurrency = 201)],
+      ['customRuntimeConfig command not a list', (p) => (p.customRuntimeConfig = { command: 'node server.js' })],
     ];
     for (const [label, mutate] of mutations) {
       const broken = clone(base);
@@ -203,12 +207,24 @@ describe('s.yaml against the fc3 schema', () => {
 });
 
 describe('s.yaml deployment facts', () => {
-  test('every function runs its built bundle on nodejs20 with handler index.handler', () => {
+  test('every function runs its built bundle: the uploader and the ticket function on nodejs20, the callback as its HTTP server on the custom runtime', () => {
     for (const name of FUNCTIONS) {
-      assert.equal(props(name).runtime, 'nodejs20', name);
       assert.equal(props(name).handler, 'index.handler', name);
       assert.equal(props(name).code, `./dist/${name}`, name);
     }
+    assert.equal(props('uploader').runtime, 'nodejs20');
+    assert.equal(props('ticket').runtime, 'nodejs20');
+    assert.equal(props('callback').runtime, 'custom.debian10');
+    // custom.debian10 ships Node.js 20 at /var/fc/lang/nodejs20; FC unpacks the code at /code
+    // (FC "Custom runtimes": https://www.alibabacloud.com/help/en/functioncompute/fc-3-0/user-guide/overview-10-2).
+    assert.deepEqual(props('callback').customRuntimeConfig, { command: ['/var/fc/lang/nodejs20/bin/node'], args: ['/code/server.js'], port: 9000 });
+    const built = BUNDLES['callback-server']!;
+    assert.equal(`/code/${built.file}`, '/code/server.js', 'the command starts the bundle npm run build writes into dist/callback');
+    assert.equal(built.dir, 'callback');
+    const concurrency = props('callback').instanceConcurrency as number;
+    assert.ok(concurrency > 1, 'the point of the custom runtime: instances shared by callbacks');
+    assert.equal(concurrency, CALLBACK_INSTANCE_CONCURRENCY, 'the local stack runs the callback as deployed');
+    assert.equal(props('uploader').instanceConcurrency, undefined, 'a built-in runtime would ignore it');
   });
 
   test('npm run build runs once before deploying', () => {

@@ -5,8 +5,8 @@
  *   contentType, unusable or missing job ids, bodies that are not JSON) and 1 good job go
  *   through the MNS queue and trigger: every delivery ends in a record, the good job is
  *   `uploaded` with `deliveries` 1, and no batch is delivered again;
- * - store calls: a fresh job costs the store exactly what it cost with the read before the
- *   upload (3 calls), a redelivered uploaded job 2;
+ * - store calls: a batch of fresh jobs costs one batched claim, one batched count and the
+ *   callback's one write per job; the same batch delivered again two batched calls;
  * - concurrent duplicates: each job invoked three times at once through the FC host is
  *   uploaded once; the two other invocations fail with `job_in_progress` and, delivered
  *   again, only count themselves;
@@ -145,7 +145,7 @@ describe('records: every delivery ends in one record, each job is uploaded once,
     assert.equal(Number(dlq.ActiveMessages), 0);
   });
 
-  test('store calls per delivery: 3 for a fresh job (claim, callback write, count), 2 for a redelivered uploaded one — as with the read before', async () => {
+  test('store calls per batch: one batched claim and one batched count, plus the callback’s one write per job; a redelivered batch is two batched calls', async () => {
     const { stack } = rs;
     const jobs = Array.from({ length: 10 }, (_, i) => textJob(`calls-${i}`));
     const event = Buffer.from(JSON.stringify(jobs));
@@ -158,8 +158,11 @@ describe('records: every delivery ends in one record, each job is uploaded once,
     assert.deepEqual(summaryOf(second.payload).counts.skipped_already_uploaded, jobs.length);
     const again = stack.tablestore.requestCounts();
     report.push(`store calls: 10 fresh jobs ${JSON.stringify(fresh)}; the same 10 delivered again ${JSON.stringify(again)}`);
-    assert.deepEqual(fresh, { UpdateRow: 3 * jobs.length });
-    assert.deepEqual(again, { UpdateRow: 2 * jobs.length });
+    // The callback writes each record with exactly one conditional UpdateRow; the uploader's
+    // claims and counts are one BatchWriteRow each for the whole batch.
+    assert.deepEqual(fresh, { BatchWriteRow: 2, UpdateRow: jobs.length });
+    // Delivered again: the claims are refused (uploaded) and the counts go in one batch.
+    assert.deepEqual(again, { BatchWriteRow: 2 });
   });
 
   test('concurrent duplicates: each job invoked 3 times at once is uploaded once; the others fail with job_in_progress and later only count', async () => {

@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,8 +22,9 @@ before(async () => {
 });
 after(() => rm(outdir, { recursive: true, force: true }));
 
-test('every function is bundled, with sizes reported', () => {
-  assert.deepEqual(bundles.map((b) => b.name).sort(), ['callback', 'ticket', 'uploader']);
+test('every function is bundled, and the callback custom-runtime server beside it, with sizes reported', () => {
+  assert.deepEqual(bundles.map((b) => b.name).sort(), ['callback', 'callback-server', 'ticket', 'uploader']);
+  assert.equal(bundles.find((b) => b.name === 'callback-server')!.file, path.join(path.relative(process.cwd(), outdir), 'callback', 'server.js'));
   for (const b of bundles) assert.ok(b.bytes > 10_000, `${b.name} bundle is ${b.bytes} bytes`);
 });
 
@@ -132,5 +135,38 @@ test('each bundle loads with plain node from a folder with no node_modules and e
     } finally {
       await rm(alone, { recursive: true, force: true });
     }
+  }
+});
+
+test('the custom-runtime server bundle, alone in a folder, answers HTTP on FC_CUSTOM_LISTEN_PORT', async () => {
+  const alone = await mkdtemp(path.join(os.tmpdir(), 'alone-server-'));
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  await copyFile(path.join(outdir, 'callback', 'server.js'), path.join(alone, 'server.js'));
+  await writeFile(path.join(alone, 'package.json'), '{}\n');
+  // No configuration: every request is answered with the handler's 500 misconfigured JSON.
+  const child = spawn(process.execPath, ['server.js'], { cwd: alone, env: { PATH: process.env.PATH ?? '', FC_CUSTOM_LISTEN_PORT: String(port), CALLBACK_LISTEN_HOST: '127.0.0.1' }, stdio: 'ignore' });
+  try {
+    let answer: { status: number; body: string } | undefined;
+    for (let i = 0; i < 200 && !answer; i++) {
+      answer = await new Promise((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/' }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', () => setTimeout(() => resolve(undefined), 25));
+        req.end();
+      });
+    }
+    assert.equal(answer?.status, 500);
+    assert.equal((JSON.parse(answer!.body) as { error: string }).error, 'misconfigured');
+  } finally {
+    child.kill();
+    await rm(alone, { recursive: true, force: true });
   }
 });

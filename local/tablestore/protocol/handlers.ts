@@ -14,12 +14,21 @@ import { parseFilter } from '../engine/filter';
 import type { KeyType, TableSchema } from '../engine/model';
 import { OtsError, parameterInvalid } from './errors';
 import { decodeMessage, encodeMessage } from './schema';
+import { CapacityMeter, readConsumed, writeConsumed, type Consumed } from './capacity';
+import { checkBatchWrite, type BatchRowChange } from './batch-write';
+import type { FaultInjector } from '../../faults';
 
 export type Handler = (body: Buffer) => Buffer;
 
-/** Batch limits from the API reference: BatchWriteRow ≤ 200 rows, BatchGetRow ≤ 100 rows. */
-const MAX_BATCH_WRITE_ROWS = 200;
+/** Batch limit from the API reference: BatchGetRow ≤ 100 rows (BatchWriteRow's are in batch-write.ts). */
 const MAX_BATCH_GET_ROWS = 100;
+
+/**
+ * Fault rules under this operation name fail single rows of BatchWriteRow requests (the
+ * next `count` rows, in any request) with the rule's code, the row unwritten, as the
+ * service reports a row it could not write inside an HTTP 200 answer.
+ */
+export const BATCH_ROW_FAULT = 'BatchWriteRow:row';
 
 const KEY_TYPES: Record<number, KeyType> = { 1: 'INTEGER', 2: 'STRING', 3: 'BINARY' };
 const KEY_TYPE_NUMBERS: Record<KeyType, number> = { INTEGER: 1, STRING: 2, BINARY: 3 };
@@ -75,16 +84,16 @@ function readOptions(columnsToGet: string[] | undefined, filter: Buffer | undefi
   };
 }
 
-function consumed(read: number, write: number): object {
-  return { capacityUnit: { read, write } };
+function consumed(units: Consumed): object {
+  return { capacityUnit: { read: units.read, write: units.write } };
 }
 
 function rowBytes(result: PlainRow | undefined): Buffer {
   return result ? encodeRow(result) : Buffer.alloc(0);
 }
 
-function writeResponse(name: string, result: WriteResult): Buffer {
-  return encodeMessage(name, { consumed: consumed(0, 1), ...(result.returned ? { row: encodeRow(result.returned) } : {}) });
+function writeResponse(name: string, result: WriteResult, units: Consumed): Buffer {
+  return encodeMessage(name, { consumed: consumed(units), ...(result.returned ? { row: encodeRow(result.returned) } : {}) });
 }
 
 function schemaOf(request: CreateTableMessage): TableSchema {
@@ -153,11 +162,28 @@ interface WriteRowMessage {
   returnContent?: ReturnContentMessage;
 }
 
+/** What the handlers share besides the data: the capacity meter, and row-level faults. */
+export interface HandlerOptions {
+  meter?: CapacityMeter;
+  faults?: FaultInjector;
+}
+
 /** Handlers for every supported operation, keyed by the operation name in the URL path. */
-export function createHandlers(db: Database): Record<string, Handler> {
+export function createHandlers(db: Database, options: HandlerOptions = {}): Record<string, Handler> {
+  const meter = options.meter ?? new CapacityMeter();
   const errorOf = (err: unknown): { code: string; message: string } => {
     if (err instanceof OtsError) return { code: err.code, message: err.message };
     throw err;
+  };
+  /** Runs one conditional write and meters it, a failed condition included (1 read + 1 write CU). */
+  const metered = (row: PlainRow, cond: WriteCondition, write: () => WriteResult): { result: WriteResult; units: Consumed } => {
+    try {
+      const result = write();
+      return { result, units: meter.add(writeConsumed(row, cond, true)) };
+    } catch (err) {
+      if (err instanceof OtsError && err.code === 'OTSConditionCheckFail') meter.add(writeConsumed(row, cond, false));
+      throw err;
+    }
   };
 
   return {
@@ -222,34 +248,35 @@ export function createHandlers(db: Database): Record<string, Handler> {
 
     PutRow(body) {
       const r = decode<WriteRowMessage>('PutRowRequest', body);
-      return writeResponse('PutRowResponse', db.putRow(r.tableName, row(r.row, 'row'), condition(r.condition), returnType(r.returnContent)));
+      const change = row(r.row, 'row');
+      const cond = condition(r.condition);
+      const { result, units } = metered(change, cond, () => db.putRow(r.tableName, change, cond, returnType(r.returnContent)));
+      return writeResponse('PutRowResponse', result, units);
     },
 
     UpdateRow(body) {
       const r = decode<WriteRowMessage>('UpdateRowRequest', body);
-      const result = db.updateRow(
-        r.tableName,
-        row(r.rowChange, 'row change'),
-        condition(r.condition),
-        returnType(r.returnContent),
-        r.returnContent?.returnColumnNames ?? [],
+      const change = row(r.rowChange, 'row change');
+      const cond = condition(r.condition);
+      const { result, units } = metered(change, cond, () =>
+        db.updateRow(r.tableName, change, cond, returnType(r.returnContent), r.returnContent?.returnColumnNames ?? []),
       );
-      return writeResponse('UpdateRowResponse', result);
+      return writeResponse('UpdateRowResponse', result, units);
     },
 
     DeleteRow(body) {
       const r = decode<WriteRowMessage>('DeleteRowRequest', body);
-      return writeResponse(
-        'DeleteRowResponse',
-        db.deleteRow(r.tableName, row(r.primaryKey, 'primary key'), condition(r.condition), returnType(r.returnContent)),
-      );
+      const change = row(r.primaryKey, 'primary key');
+      const cond = condition(r.condition);
+      const { result, units } = metered(change, cond, () => db.deleteRow(r.tableName, change, cond, returnType(r.returnContent)));
+      return writeResponse('DeleteRowResponse', result, units);
     },
 
     GetRow(body) {
       const r = decode<{ tableName: string; primaryKey: Buffer; columnsToGet?: string[]; filter?: Buffer }>('GetRowRequest', body);
       const key = row(r.primaryKey, 'primary key').primaryKey;
       const found = db.getRow(r.tableName, key, readOptions(r.columnsToGet, r.filter));
-      return encodeMessage('GetRowResponse', { consumed: consumed(1, 0), row: rowBytes(found) });
+      return encodeMessage('GetRowResponse', { consumed: consumed(meter.add(readConsumed(found ? [found] : []))), row: rowBytes(found) });
     },
 
     GetRange(body) {
@@ -267,7 +294,7 @@ export function createHandlers(db: Database): Record<string, Handler> {
       const end = row(r.exclusiveEndPrimaryKey, 'exclusive end primary key').primaryKey;
       const result = db.getRange(r.tableName, direction, start, end, r.limit, readOptions(r.columnsToGet, r.filter));
       return encodeMessage('GetRangeResponse', {
-        consumed: consumed(Math.max(1, result.rows.length), 0),
+        consumed: consumed(meter.add(readConsumed(result.rows))),
         rows: result.rows.length > 0 ? encodeRows(result.rows) : Buffer.alloc(0),
         ...(result.nextStartKey ? { nextStartPrimaryKey: encodeRow({ primaryKey: result.nextStartKey, cells: [] }) } : {}),
       });
@@ -290,7 +317,7 @@ export function createHandlers(db: Database): Record<string, Handler> {
             rows: t.primaryKey.map((pk) => {
               try {
                 const found = db.getRow(t.tableName, row(pk, 'primary key').primaryKey, options);
-                return { isOk: true, consumed: consumed(1, 0), row: rowBytes(found) };
+                return { isOk: true, consumed: consumed(meter.add(readConsumed(found ? [found] : []))), row: rowBytes(found) };
               } catch (err) {
                 return { isOk: false, error: errorOf(err) };
               }
@@ -307,27 +334,29 @@ export function createHandlers(db: Database): Record<string, Handler> {
           rows?: { type: number; rowChange: Buffer; condition: ConditionMessage; returnContent?: ReturnContentMessage }[];
         }[];
       }>('BatchWriteRowRequest', body);
-      const tables = r.tables ?? [];
-      if (tables.length === 0) throw parameterInvalid('No row specified in the request of BatchWriteRow.');
-      const total = tables.reduce((n, t) => n + (t.rows?.length ?? 0), 0);
-      if (total > MAX_BATCH_WRITE_ROWS) throw parameterInvalid(`Rows count exceeds the upper limit: ${MAX_BATCH_WRITE_ROWS}.`);
-      for (const t of tables) {
-        if (!t.rows || t.rows.length === 0) throw parameterInvalid(`No operation is specified for table: '${t.tableName}'.`);
-      }
+      // Decoded and checked as a whole first: these failures refuse the request, not a row.
+      const tables = (r.tables ?? []).map((t) => ({
+        tableName: t.tableName,
+        rows: (t.rows ?? []).map((item): BatchRowChange & { item: typeof item } => ({ type: item.type, row: row(item.rowChange, 'row change'), bytes: item.rowChange?.length ?? 0, item })),
+      }));
+      checkBatchWrite(db, tables);
+      // Only rules named for rows: a '*' rule is for whole requests (taken in server.ts).
+      const rowFaults = options.faults?.pending().some((rule) => rule.operation === BATCH_ROW_FAULT) ? options.faults : undefined;
       return encodeMessage('BatchWriteRowResponse', {
         tables: tables.map((t) => ({
           tableName: t.tableName,
-          rows: (t.rows ?? []).map((item) => {
+          rows: t.rows.map(({ type, row: change, item }) => {
+            const fault = rowFaults?.take(BATCH_ROW_FAULT);
+            if (fault?.kind === 'fail') return { isOk: false, error: { code: fault.code, message: fault.message } };
             try {
-              const change = row(item.rowChange, 'row change');
               const cond = condition(item.condition);
               const rt = returnType(item.returnContent);
-              let result: WriteResult;
-              if (item.type === 1) result = db.putRow(t.tableName, change, cond, rt);
-              else if (item.type === 2) result = db.updateRow(t.tableName, change, cond, rt, item.returnContent?.returnColumnNames ?? []);
-              else if (item.type === 3) result = db.deleteRow(t.tableName, change, cond, rt);
-              else throw parameterInvalid(`Invalid operation type: ${item.type}.`);
-              return { isOk: true, consumed: consumed(0, 1), ...(result.returned ? { row: encodeRow(result.returned) } : {}) };
+              const { result, units } = metered(change, cond, () => {
+                if (type === 1) return db.putRow(t.tableName, change, cond, rt);
+                if (type === 2) return db.updateRow(t.tableName, change, cond, rt, item.returnContent?.returnColumnNames ?? []);
+                return db.deleteRow(t.tableName, change, cond, rt);
+              });
+              return { isOk: true, consumed: consumed(units), ...(result.returned ? { row: encodeRow(result.returned) } : {}) };
             } catch (err) {
               return { isOk: false, error: errorOf(err) };
             }

@@ -22,6 +22,7 @@ describe('Tablestore emulator: batches and ranges', () => {
 
   test('BatchWriteRow reports each row; one failing row does not undo the others', async () => {
     await client.putRow({ tableName: 'kv', primaryKey: [{ id: 'taken' }], attributeColumns: [{ v: 'old' }], condition: cond('IGNORE') });
+    await client.putRow({ tableName: 'kv', primaryKey: [{ id: 'gone' }], attributeColumns: [{ v: 'old' }], condition: cond('IGNORE') });
     const result = await client.batchWriteRow({
       tables: [
         {
@@ -30,10 +31,9 @@ describe('Tablestore emulator: batches and ranges', () => {
             { type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'a' }], attributeColumns: [{ v: '1' }], returnContent: { returnType: TS.ReturnType.Primarykey } },
             { type: 'PUT', condition: cond('EXPECT_NOT_EXIST'), primaryKey: [{ id: 'taken' }], attributeColumns: [{ v: 'new' }] },
             { type: 'UPDATE', condition: cond('IGNORE'), primaryKey: [{ id: 'b' }], attributeColumns: [{ PUT: [{ v: '2' }] }] },
-            { type: 'DELETE', condition: cond('IGNORE'), primaryKey: [{ id: 'taken' }] },
+            { type: 'DELETE', condition: cond('IGNORE'), primaryKey: [{ id: 'gone' }] },
           ],
         },
-        { tableName: 'ghost', rows: [{ type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'x' }], attributeColumns: [{ v: '1' }] }] },
       ],
     });
     const summary = result.tables.map((r: { isOk: boolean; errorCode: string | null; tableName: string }) => [r.tableName, r.isOk, r.errorCode]);
@@ -42,12 +42,76 @@ describe('Tablestore emulator: batches and ranges', () => {
       ['kv', false, 'OTSConditionCheckFail'],
       ['kv', true, null],
       ['kv', true, null],
-      ['ghost', false, 'OTSObjectNotExist'],
     ]);
     assert.equal(result.tables[0].primaryKey[0].value, 'a');
-    const got = await client.batchGetRow({ tables: [{ tableName: 'kv', primaryKey: [[{ id: 'a' }], [{ id: 'b' }], [{ id: 'taken' }]] }] });
+    const got = await client.batchGetRow({ tables: [{ tableName: 'kv', primaryKey: [[{ id: 'a' }], [{ id: 'b' }], [{ id: 'taken' }], [{ id: 'gone' }]] }] });
     const rows = got.tables[0].map((r: { isOk: boolean; primaryKey: unknown; attributes: unknown }) => (r.primaryKey ? attrs(r as never) : null));
-    assert.deepEqual(rows, [{ v: '1' }, { v: '2' }, null]);
+    assert.deepEqual(rows, [{ v: '1' }, { v: '2' }, { v: 'old' }, null]);
+  });
+
+  // BatchWriteRow reference (see local/tablestore/protocol/batch-write.ts): these refuse the
+  // whole request, so nothing in it is written.
+  test('BatchWriteRow with the same key twice in a table, or an unknown table, is refused whole', async () => {
+    const twice = await rejection(
+      client.batchWriteRow({
+        tables: [
+          {
+            tableName: 'kv',
+            rows: [
+              { type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'dup-other' }], attributeColumns: [{ v: '1' }] },
+              { type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'dup' }], attributeColumns: [{ v: '1' }] },
+              { type: 'UPDATE', condition: cond('IGNORE'), primaryKey: [{ id: 'dup' }], attributeColumns: [{ PUT: [{ v: '2' }] }] },
+            ],
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(twice, { status: 400, code: 'OTSParameterInvalid', message: 'The input parameter is invalid.' });
+    const ghost = await rejection(
+      client.batchWriteRow({
+        tables: [
+          { tableName: 'kv', rows: [{ type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'ghost-neighbour' }], attributeColumns: [{ v: '1' }] }] },
+          { tableName: 'ghost', rows: [{ type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'x' }], attributeColumns: [{ v: '1' }] }] },
+        ],
+      }),
+    );
+    assert.equal(ghost.code, 'OTSObjectNotExist');
+    const got = await client.batchGetRow({ tables: [{ tableName: 'kv', primaryKey: [[{ id: 'dup-other' }], [{ id: 'dup' }], [{ id: 'ghost-neighbour' }]] }] });
+    assert.deepEqual(
+      got.tables[0].map((r: { primaryKey: unknown }) => r.primaryKey),
+      [null, null, null],
+      'nothing of a refused batch was written',
+    );
+  });
+
+  test('a row fault fails that row inside an HTTP 200 answer; capacity units are metered per row', async () => {
+    emu.resetRequestCounts();
+    emu.faults.inject({ operation: 'BatchWriteRow:row', count: 1, status: 503, code: 'OTSServerBusy', message: 'Server is busy.' });
+    const result = await client.batchWriteRow({
+      tables: [
+        {
+          tableName: 'kv',
+          rows: [
+            { type: 'PUT', condition: cond('IGNORE'), primaryKey: [{ id: 'f1' }], attributeColumns: [{ v: '1' }] },
+            { type: 'PUT', condition: cond('EXPECT_NOT_EXIST'), primaryKey: [{ id: 'f2' }], attributeColumns: [{ v: 'x'.repeat(5000) }] },
+            { type: 'UPDATE', condition: cond('EXPECT_EXIST'), primaryKey: [{ id: 'f3' }], attributeColumns: [{ PUT: [{ v: '3' }] }] },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      result.tables.map((r: { isOk: boolean; errorCode: string | null }) => [r.isOk, r.errorCode]),
+      [
+        [false, 'OTSServerBusy'],
+        [true, null],
+        [false, 'OTSConditionCheckFail'],
+      ],
+    );
+    // f2: 5,000+ bytes written (2 write CUs) and a key check (1 read CU); f3: a failed condition (1 + 1).
+    assert.deepEqual(emu.capacityUnits(), { read: 2, write: 3 });
+    assert.deepEqual({ ...result.tables[1].capacityUnit }, { read: 1, write: 2 });
+    const got = await client.getRow({ tableName: 'kv', primaryKey: [{ id: 'f1' }] });
+    assert.deepEqual(got.row, {}, 'the faulted row was not written');
   });
 
   test('BatchGetRow reports a bad key per row and reads the rest', async () => {
