@@ -3,7 +3,7 @@
  */
 import { storeConfigFromEnv, ConfigError, type ContextCredentials, type StoreConfig } from '../store/config';
 import { allowedPrefixesFromEnv, DEFAULT_KEY_FETCHES_PER_MINUTE } from './public-key';
-import { parseTokenSecrets, TokenSecretError } from '../protocol/token';
+import { tokenSecretsFromEnv } from '../protocol/settings';
 import { BUCKET_PATTERN } from '../settings';
 
 export interface CallbackConfig {
@@ -36,13 +36,7 @@ export const MAX_KEY_FETCHES_PER_MINUTE = 1000;
  * @example const config = callbackConfigFromEnv(process.env, context.credentials);
  */
 export function callbackConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: ContextCredentials): CallbackConfig {
-  let tokenSecrets: string[];
-  try {
-    tokenSecrets = parseTokenSecrets(env.CALLBACK_TOKEN_SECRET);
-  } catch (error) {
-    if (error instanceof TokenSecretError) throw new ConfigError(error.reason, 'CALLBACK_TOKEN_SECRET', error.message);
-    throw error;
-  }
+  const tokenSecrets = tokenSecretsFromEnv(env);
   let keyUrlPrefixes: readonly string[];
   try {
     keyUrlPrefixes = allowedPrefixesFromEnv(env);

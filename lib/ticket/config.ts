@@ -17,8 +17,7 @@
  * | `TICKET_EXPIRES_SECONDS` | 600 | lifetime of a ticket's policy, 60–600 |
  * | `TABLESTORE_*` | see lib/store/config.ts | the records the read endpoint returns |
  */
-import { CallbackParamsError, encodeCallback } from '../protocol/encode';
-import { parseTokenSecrets, TokenSecretError } from '../protocol/token';
+import { callbackUrlFromEnv, tokenSecretsFromEnv } from '../protocol/settings';
 import { ConfigError } from '../errors';
 import { BUCKET_PATTERN, optionalSetting, ossRegionFromEnv, requiredSetting } from '../settings';
 import { storeConfigFromEnv, type ContextCredentials, type StoreConfig } from '../store/config';
@@ -102,20 +101,8 @@ export function ticketConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Contex
   const endpoint = httpOrigin(env, 'OSS_ENDPOINT', false);
   const uploadUrl = httpOrigin(env, 'TICKET_UPLOAD_URL', true) ?? (endpoint ? `${endpoint}/${bucket}` : `https://${bucket}.oss-${standard}.aliyuncs.com`);
 
-  const callbackUrl = requiredSetting(env, 'CALLBACK_URL');
-  try {
-    encodeCallback({ urls: callbackUrl, body: 'bucket=${bucket}' });
-  } catch (error) {
-    if (error instanceof CallbackParamsError) throw new ConfigError('bad_setting', 'CALLBACK_URL', `CALLBACK_URL: ${error.message}`);
-    throw error;
-  }
-  let tokenSecrets: string[];
-  try {
-    tokenSecrets = parseTokenSecrets(env.CALLBACK_TOKEN_SECRET);
-  } catch (error) {
-    if (error instanceof TokenSecretError) throw new ConfigError(error.reason, 'CALLBACK_TOKEN_SECRET', error.message);
-    throw error;
-  }
+  const callbackUrl = callbackUrlFromEnv(env);
+  const tokenSecrets = tokenSecretsFromEnv(env);
 
   const userHeader = (optionalSetting(env, 'TICKET_USER_HEADER') ?? 'x-user-id').toLowerCase();
   if (!/^[a-z0-9-]{1,64}$/.test(userHeader)) throw new ConfigError('bad_setting', 'TICKET_USER_HEADER', `TICKET_USER_HEADER must be a header name, got ${JSON.stringify(userHeader)}`);

@@ -30,8 +30,7 @@
  * Memory: at most UPLOAD_CONCURRENCY jobs each hold either one small object (up to the
  * threshold) or, by multipart, (UPLOAD_PART_CONCURRENCY + 1) parts.
  */
-import { CallbackParamsError, encodeCallback } from '../protocol/encode';
-import { parseTokenSecrets, TokenSecretError } from '../protocol/token';
+import { callbackUrlFromEnv, tokenSecretsFromEnv } from '../protocol/settings';
 import type { OssClientConfig } from './oss-client';
 import { ConfigError, storeConfigFromEnv, type ContextCredentials, type StoreConfig } from '../store/config';
 import type { AddressPolicy } from './address-policy';
@@ -129,27 +128,6 @@ function ossLocation(env: NodeJS.ProcessEnv): Pick<OssClientConfig, 'region' | '
   return { region, endpoint: url.origin, secure: url.protocol === 'https:' };
 }
 
-function callbackUrl(env: NodeJS.ProcessEnv): string {
-  const url = requiredSetting(env, 'CALLBACK_URL');
-  try {
-    // The same checks every upload's headers will go through, so a bad URL fails at start.
-    encodeCallback({ urls: url, body: 'bucket=${bucket}' });
-  } catch (error) {
-    if (error instanceof CallbackParamsError) throw new ConfigError('bad_setting', 'CALLBACK_URL', `CALLBACK_URL: ${error.message}`);
-    throw error;
-  }
-  return url;
-}
-
-function tokenSecrets(env: NodeJS.ProcessEnv): string[] {
-  try {
-    return parseTokenSecrets(env.CALLBACK_TOKEN_SECRET);
-  } catch (error) {
-    if (error instanceof TokenSecretError) throw new ConfigError(error.reason, 'CALLBACK_TOKEN_SECRET', error.message);
-    throw error;
-  }
-}
-
 /**
  * Reads and checks the uploader's configuration. Credentials come from the FC context
  * when it has a usable pair, else from `ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` /
@@ -165,8 +143,8 @@ export function uploaderConfigFromEnv(env: NodeJS.ProcessEnv, credentials?: Uplo
   if (!BUCKET_PATTERN.test(defaultBucket)) {
     throw new ConfigError('bad_setting', 'OSS_BUCKET', `OSS_BUCKET must be an OSS bucket name (3–63 of a-z, 0-9, -), got ${JSON.stringify(defaultBucket)}`);
   }
-  const url = callbackUrl(env);
-  const secrets = tokenSecrets(env);
+  const url = callbackUrlFromEnv(env);
+  const secrets = tokenSecretsFromEnv(env);
   const store = storeConfigFromEnv(env, credentials);
 
   const partSizeBytes = integer(env, 'UPLOAD_PART_SIZE_BYTES', 8 * MiB, MIN_PART_SIZE, MAX_PART_SIZE);

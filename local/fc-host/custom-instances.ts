@@ -140,6 +140,11 @@ class CustomInstance {
   readonly agent = new http.Agent({ keepAlive: true });
   active = 0;
   dead = false;
+  /**
+   * Set when a connection to the server broke: its process is crashing (the socket errors
+   * before the exit event), so no new request is handed to it.
+   */
+  broken = false;
   activeMs = 0;
   private busySince = 0;
   private readonly inFlight = new Set<(error: FcFunctionErrorBody) => void>();
@@ -212,14 +217,20 @@ class CustomInstance {
       const outgoing = http.request({ host: '127.0.0.1', port: this.port, method: request.method, path: request.url, agent: this.agent, headers: { ...headers, 'content-length': String(request.body.length) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', () => onCrash({ errorMessage: 'the function instance closed the connection before answering' }));
+        res.on('error', () => {
+          this.broken = true;
+          onCrash({ errorMessage: 'the function instance closed the connection before answering' });
+        });
         res.on('end', () => {
           const out: Record<string, string | string[]> = {};
           for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
           finish({ ok: true, status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks), durationMs: Date.now() - started });
         });
       });
-      outgoing.on('error', () => onCrash({ errorMessage: 'the function instance closed the connection before answering' }));
+      outgoing.on('error', () => {
+        this.broken = true;
+        onCrash({ errorMessage: 'the function instance closed the connection before answering' });
+      });
       const timer = setTimeout(() => {
         outgoing.destroy();
         finish({ ok: false, kind: 'timeout', error: { errorMessage: `Function timed out after ${Math.round(timeoutMs / 100) / 10} seconds` }, durationMs: Date.now() - started });
@@ -332,7 +343,7 @@ export class CustomRuntimePool {
     if (this.closed) return undefined;
     // Fill the instances there are before starting another, as FC does.
     for (const instance of this.instances) {
-      if (!instance.dead && this.assignedTo(instance) < this.config.instanceConcurrency) return this.assign(instance);
+      if (!instance.dead && !instance.broken && this.assignedTo(instance) < this.config.instanceConcurrency) return this.assign(instance);
     }
     if (this.instances.size + this.starting < this.config.maxInstances) return this.assign(await this.spawn());
     return new Promise((resolve) => this.waiters.push(resolve));

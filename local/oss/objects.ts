@@ -17,7 +17,7 @@ import {
 } from './context';
 import { OssError, noSuchKey } from './errors';
 import type { StoredObject } from './state';
-import { replyToUpload } from './upload-reply';
+import { replyToUpload, uploadValues } from './upload-reply';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
@@ -49,18 +49,7 @@ export async function putObject(ctx: OssContext, r: OssRequest): Promise<OssRepl
   return replyToUpload(
     ctx,
     spec,
-    {
-      bucket,
-      object: key,
-      etag: object.etag,
-      size: object.size,
-      mimeType: object.contentType,
-      crc64: object.crc64,
-      contentMd5: object.contentMd5!,
-      clientIp: r.clientIp,
-      reqId: r.requestId,
-      operation: 'PutObject',
-    },
+    uploadValues(r, bucket, key, object, 'PutObject'),
     { status: 200, headers },
   );
 }

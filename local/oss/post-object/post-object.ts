@@ -19,7 +19,7 @@ import { readCallbackSpec } from '../callback';
 import { objectKey, writableBucket, type OssContext, type OssReply, type OssRequest } from '../context';
 import type { AccessKeys } from '../access-keys';
 import type { StoredObject } from '../state';
-import { replyToUpload } from '../upload-reply';
+import { replyToUpload, uploadValues } from '../upload-reply';
 import { xmlDocument } from '../xml';
 import { entityTooLarge, entityTooSmall, invalidFormArgument, malformedPost, wrongFileCount } from './errors';
 import { FormFields } from './fields';
@@ -115,18 +115,7 @@ export async function postObject(ctx: OssContext, r: OssRequest, deps: PostObjec
     const reply = await replyToUpload(
       ctx,
       spec,
-      {
-        bucket,
-        object: key,
-        etag: object.etag,
-        size: object.size,
-        mimeType: object.contentType,
-        crc64: object.crc64,
-        contentMd5: object.contentMd5!,
-        clientIp: r.clientIp,
-        reqId: r.requestId,
-        operation: 'PostObject',
-      },
+      uploadValues(r, bucket, key, object, 'PostObject'),
       usual,
     );
     return spec && status === 201 ? { ...reply, status: 201 } : reply;
