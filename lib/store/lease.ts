@@ -17,6 +17,9 @@
  *   conditional write that counts the delivery when the job is already `uploaded` — the
  *   same two calls the uploader made before (read the record, then count) on that path,
  *   and one call (the claim) instead of the read on the path that uploads.
+ * The uploader makes these writes for a whole batch at once (batch-claim.ts: the claims
+ * of every job in one BatchWriteRow, the counts in another); the single-row functions
+ * here remain for the rare paths (contention, a job twice in one batch).
  */
 import { integerCell, LEASE_OWNER, LEASE_UNTIL, leaseFromRow, recordFromRow, rowExists } from './row';
 import { claimable, leaseHeldBy, statusIs, writeCondition } from './conditions';
