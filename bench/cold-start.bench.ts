@@ -10,7 +10,6 @@
  * `node --enable-source-maps` (the bundles ship without maps for that reason).
  */
 import { fork } from 'node:child_process';
-import net from 'node:net';
 import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,6 +22,7 @@ import { startKeyServer, testKeyPair, type KeyServer } from '../test/support/oss
 import { buildFunctions } from '../tools/bundle';
 import { buildBenchBundles, type BenchBundles } from './bundles';
 import { signedCallbackRequest, type CallbackSigner } from './callback-requests';
+import { freePort } from '../local/serve';
 import { goal, pairedRow, type BenchRow } from './measure';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,16 +92,6 @@ function coldStart(codeFile: string, eventFile: string, env: Record<string, stri
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One cold start of the callback's custom-runtime server (dist/callback/server.js) in a

@@ -3,7 +3,7 @@
  * stopping, and running as a command-line program until SIGINT or SIGTERM.
  */
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { readCommandLine, type Command } from '../tools/cli';
 
 /**
@@ -18,6 +18,23 @@ export function listen(server: Server, port: number, host: string): Promise<numb
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * A loopback port free right now (the OS picks it; it is released before returning), for a
+ * child process that must be told its port before it listens.
+ *
+ * @example const port = await freePort(); spawn('node', ['server.js'], { env: { PORT: String(port) } });
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
     });
   });
 }

@@ -25,6 +25,7 @@ import { startUploadPage, type UploadPage } from './ticket/page-server';
 /** What the stack reports through its options' callbacks. */
 export type { FunctionLogEntry, TriggerEvent };
 import { FC_NODE20 } from './fc-host/custom-instances';
+import { freePort } from './serve';
 
 /** The callback's instanceConcurrency in s.yaml (test/deploy/callback-runtime.test.ts keeps them equal). */
 export const CALLBACK_INSTANCE_CONCURRENCY = 20;
@@ -362,14 +363,3 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as import('node:net').AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

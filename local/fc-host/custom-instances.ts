@@ -31,6 +31,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FcFunctionErrorBody } from './errors';
+import { freePort } from '../serve';
 import type { FunctionLogEntry, InvokeOutcome, RuntimeContext } from './instances';
 
 /** The Node.js 20 of FC's custom.debian10 image, which the local host runs as its own Node. */
@@ -85,16 +86,6 @@ export interface CustomPoolStats {
 // Hop-by-hop and framing headers are the proxy's own business, both ways.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
