@@ -140,10 +140,17 @@ message Filter { required FilterType type = 1; required bytes filter = 2; }
 `;
 
 const root = protobuf.parse(PROTO).root;
+// lookupType walks the namespace on every call; every request and answer needs a type.
+const types = new Map<string, protobuf.Type>();
 
 /** Looks up a message type of the schema by name (`PutRowRequest`, `Error`, …). */
 export function messageType(name: string): protobuf.Type {
-  return root.lookupType(`ots.${name}`);
+  let type = types.get(name);
+  if (type === undefined) {
+    type = root.lookupType(`ots.${name}`);
+    types.set(name, type);
+  }
+  return type;
 }
 
 /** Decodes `bytes` as message `name` into a plain object (enums as numbers, bytes as Buffers). */
