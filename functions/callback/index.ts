@@ -5,7 +5,7 @@
  * lib/callback/answer.ts.
  */
 import { answerFor, CallbackRefusal, type CallbackAnswer } from '../../lib/callback/answer';
-import { callbackInstance } from '../../lib/callback/instance';
+import { withCallbackInstance } from '../../lib/callback/instance';
 import { receiveCallback, type ReceivedRequest } from '../../lib/callback/receive';
 import { MAX_CALLBACK_BODY_BYTES } from '../../lib/callback/verify';
 import { httpBody, parseFcHttpEvent, usableCredentials, type FcHandler, type FcHttpEvent, type FcHttpResponse } from '../../lib/fc';
@@ -34,8 +34,7 @@ export const handler: FcHandler<FcHttpResponse> = async (event, context) => {
   const started = Date.now();
   let answer: CallbackAnswer;
   try {
-    const { config, store } = callbackInstance(process.env, usableCredentials(context));
-    answer = await receiveCallback(requestOf(parseFcHttpEvent(event)), config, store);
+    answer = await withCallbackInstance(process.env, usableCredentials(context), ({ config, store }) => receiveCallback(requestOf(parseFcHttpEvent(event)), config, store));
   } catch (error) {
     answer = answerFor(error);
   }

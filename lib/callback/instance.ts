@@ -1,7 +1,7 @@
 /**
  * The callback's per-instance state: configuration and record store, made on the first
  * request and kept while the credentials stay the same (lib/fc/instance-state.ts); new
- * keys get a new store, and the old one is closed.
+ * keys get a new store, and the old one is closed once no callback still uses it.
  */
 import { InstanceState } from '../fc/instance-state';
 import { RecordStore } from '../store/store';
@@ -23,15 +23,17 @@ const state = new InstanceState<CallbackInstance>(
 );
 
 /**
- * The instance state for these credentials: the configuration is read and checked on
- * the first call and whenever the credentials differ from the last call's; otherwise
- * everything is reused. Throws ConfigError for a missing or malformed setting.
+ * Runs `work` with the instance state for these credentials: the configuration is read
+ * and checked on the first call and whenever the credentials differ from the last
+ * call's; otherwise everything is reused. The custom runtime serves many callbacks at
+ * once, so a store replaced by rotated keys stays open until the callbacks using it
+ * end. Throws ConfigError for a missing or malformed setting.
  *
  * @example
- * const { config, store } = callbackInstance(process.env, usableCredentials(context));
+ * const answer = await withCallbackInstance(process.env, usableCredentials(context), ({ config, store }) => receiveCallback(request, config, store));
  */
-export function callbackInstance(env: NodeJS.ProcessEnv, credentials?: ContextCredentials): CallbackInstance {
-  return state.get(env, credentials);
+export function withCallbackInstance<R>(env: NodeJS.ProcessEnv, credentials: ContextCredentials | undefined, work: (instance: CallbackInstance) => Promise<R>): Promise<R> {
+  return state.use(env, credentials, work);
 }
 
 /** Drops the cached state (closing its store), so the next call reads the configuration again. */

@@ -3,9 +3,10 @@
  * first invocation and kept while the credentials stay the same. FC hands an instance
  * the role's temporary STS keys in `context.credentials`, and they rotate; new keys get
  * new state, and the old state is closed, so its keep-alive connections do not linger.
- * Closing is safe because built-in runtimes run one request per instance at a time:
- * nothing else still uses the old state. (A runtime that runs requests concurrently
- * would have to wait for the old state's requests to finish first.)
+ * A custom runtime runs many requests at once in one instance (the callback's
+ * instanceConcurrency), so keys can rotate while requests on the old keys are still
+ * waiting on their store: `use()` counts those, and the old state is closed when the
+ * last of them ends, never under a request.
  */
 import { createHash } from 'node:crypto';
 import type { FcCredentials } from './context';
@@ -33,7 +34,7 @@ export function credentialsKey(env: NodeJS.ProcessEnv, credentials: Partial<FcCr
  * const { store } = state.get(process.env, usableCredentials(context));
  */
 export class InstanceState<T> {
-  private current: { key: string; state: T } | undefined;
+  private current: Entry<T> | undefined;
 
   constructor(
     private readonly build: (env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined) => T,
@@ -42,22 +43,61 @@ export class InstanceState<T> {
 
   /**
    * The state for these credentials: built on the first call and whenever the
-   * credentials differ from the last call's (the old state is then closed); otherwise
-   * the state already built. When building throws (a bad setting), the error is passed
-   * on and nothing changes, so the next call tries again.
+   * credentials differ from the last call's (the old state is then retired: closed now,
+   * or when the last `use()` of it ends); otherwise the state already built. When
+   * building throws (a bad setting), the error is passed on and nothing changes, so the
+   * next call tries again. For runtimes that run one request at a time; where requests
+   * overlap, `use()`.
    */
   get(env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined): T {
-    const key = credentialsKey(env, credentials);
-    if (this.current?.key === key) return this.current.state;
-    const state = this.build(env, credentials);
-    this.forget();
-    this.current = { key, state };
-    return state;
+    return this.enter(env, credentials).state;
   }
 
-  /** Closes and drops the state, so the next call builds it again. */
+  /**
+   * Runs `work` with the state for these credentials (as `get`), and keeps that state
+   * open until `work` settles, even if other requests rotate the keys meanwhile.
+   *
+   * @example
+   * const answer = await state.use(process.env, usableCredentials(context), ({ store }) => store.getRecord(jobId));
+   */
+  async use<R>(env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined, work: (state: T) => Promise<R> | R): Promise<R> {
+    const entry = this.enter(env, credentials);
+    entry.inUse += 1;
+    try {
+      return await work(entry.state);
+    } finally {
+      entry.inUse -= 1;
+      if (entry.retired && entry.inUse === 0) this.close(entry.state);
+    }
+  }
+
+  /** Retires and drops the state (closed once no `use()` holds it), so the next call builds it again. */
   forget(): void {
-    if (this.current) this.close(this.current.state);
+    this.retire();
     this.current = undefined;
   }
+
+  private enter(env: NodeJS.ProcessEnv, credentials: Partial<FcCredentials> | undefined): Entry<T> {
+    const key = credentialsKey(env, credentials);
+    if (this.current?.key === key) return this.current;
+    const state = this.build(env, credentials);
+    this.retire();
+    this.current = { key, state, inUse: 0, retired: false };
+    return this.current;
+  }
+
+  private retire(): void {
+    const entry = this.current;
+    if (!entry || entry.retired) return;
+    entry.retired = true;
+    if (entry.inUse === 0) this.close(entry.state);
+  }
+}
+
+/** A built state, how many `use()` calls hold it, and whether newer keys replaced it. */
+interface Entry<T> {
+  key: string;
+  state: T;
+  inUse: number;
+  retired: boolean;
 }

@@ -1,6 +1,6 @@
 // lib/fc/instance-state.ts, the per-instance state both functions keep (lib/uploader/instance.ts,
 // lib/callback/instance.ts): reused while the credentials stay, rebuilt and the old one
-// closed when FC rotates them, nothing kept when building fails.
+// closed when FC rotates them (after the requests still using it), nothing kept when building fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { credentialsKey, InstanceState } from '../../../lib/fc/instance-state';
@@ -49,4 +49,37 @@ test('the key: the context pair when usable, else the environment; no secret in 
   assert.notEqual(credentialsKey(env, A), credentialsKey(env, undefined));
   assert.notEqual(credentialsKey(env, A), credentialsKey(env, { ...A, securityToken: 'other' }));
   assert.match(credentialsKey(env, A), /^[0-9a-f]{64}$/);
+});
+
+test('use(): keys rotated by another request while one is in flight close the old state only when that request ends', async () => {
+  const closed: number[] = [];
+  let built = 0;
+  const state = new InstanceState<number>(() => ++built, (n) => closed.push(n));
+  let finish: () => void = () => undefined;
+  const slow = state.use({}, A, async (n) => {
+    await new Promise<void>((resolve) => (finish = resolve));
+    return `done with ${n}`;
+  });
+  assert.equal(await state.use({}, B, async (n) => n), 2, 'the rotated keys get a new state at once');
+  assert.deepEqual(closed, [], 'the old state is still in use');
+  await state.use({}, B, async () => undefined);
+  finish();
+  assert.equal(await slow, 'done with 1');
+  assert.deepEqual(closed, [1], 'closed when its last request ended, once');
+  state.forget();
+  assert.deepEqual(closed, [1, 2], 'an idle state closes at once');
+});
+
+test('use(): a failing request still releases the state, and forget() while in use defers the close', async () => {
+  const closed: number[] = [];
+  const state = new InstanceState<number>(() => 7, (n) => closed.push(n));
+  await assert.rejects(state.use({}, A, async () => { throw new Error('boom'); }), /boom/);
+  let finish: () => void = () => undefined;
+  const held = state.use({}, A, () => new Promise<void>((resolve) => (finish = resolve)));
+  state.forget();
+  state.forget();
+  assert.deepEqual(closed, []);
+  finish();
+  await held;
+  assert.deepEqual(closed, [7]);
 });
