@@ -1,7 +1,8 @@
 /**
- * Ordering and equality of values as the service defines them: integers as signed
- * int64, strings and binaries by their bytes (UTF-8 for strings), INF_MIN below and
- * INF_MAX above everything. Keys compare column by column in schema order.
+ * Ordering and equality of values: integers as signed int64, strings and binaries by
+ * their bytes (UTF-8 for strings), INF_MIN below and INF_MAX above everything. Keys
+ * compare column by column in schema order. The byte order of strings is this emulator's
+ * rule, not one a Tablestore page states (docs/fidelity.md, "Key order").
  */
 import type { ColumnValue, KeyCell, KeyValue } from '../plainbuffer/model';
 
