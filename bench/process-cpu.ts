@@ -5,7 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat, 100 on every Linux architecture Node runs on. */
+/**
+ * USER_HZ, the unit of utime and stime in /proc/<pid>/stat: proc(5) says "measured in
+ * clock ticks (divide by sysconf(_SC_CLK_TCK))", which is 100 on x86-64 and arm64 Linux
+ * (`getconf CLK_TCK`); Node has no sysconf.
+ */
 const TICKS_PER_SECOND = 100;
 
 interface ProcStat {
@@ -49,7 +53,11 @@ export function treeCpuSeconds(root = process.pid): number | undefined {
   }
   if (!stats.has(root)) return undefined;
   const children = new Map<number, number[]>();
-  for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  for (const [pid, stat] of stats) {
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(stat.ppid, [pid]);
+  }
   let ticks = 0;
   const queue = [root];
   while (queue.length > 0) {
